@@ -1,0 +1,74 @@
+# Two commands from a fresh machine with Python 3.11, Node.js and npm:
+#   make book   - install everything, execute every chapter, build the site into _build/html
+#   make test   - install if needed, lint, run unit, notebook and site tests
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+REQUIREMENTS ?= requirements.txt
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+VENDORED := _vendor/.vendored
+export PYTHONHASHSEED := 0
+export TF_CPP_MIN_LOG_LEVEL := 2
+
+.PHONY: install vendor book test lint check-notebooks unit notebooks site-tests clean clean-notebooks data
+
+install: $(INSTALLED)
+
+$(INSTALLED): requirements.txt requirements-common.txt requirements-gpu.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r $(REQUIREMENTS)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3" >/dev/null
+	touch $@
+
+# Front-end assets from npm, copied into _vendor/ (served as _static/ by Sphinx).
+vendor: $(VENDORED)
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts
+
+$(VENDORED): node_modules/.package-lock.json
+	rm -rf _vendor.tmp && mkdir -p _vendor.tmp/mermaid _vendor.tmp/html-manager
+	cp -r node_modules/mathjax/es5 _vendor.tmp/mathjax
+	cp node_modules/mermaid/dist/mermaid.esm.min.mjs _vendor.tmp/mermaid/
+	mkdir -p _vendor.tmp/mermaid/chunks
+	cp -r node_modules/mermaid/dist/chunks/mermaid.esm.min _vendor.tmp/mermaid/chunks/
+	cp node_modules/@jupyter-widgets/html-manager/dist/* _vendor.tmp/html-manager/
+	cp node_modules/requirejs/require.js _vendor.tmp/require.js
+	touch _vendor.tmp/.vendored
+	rm -rf _vendor && mv _vendor.tmp _vendor
+
+book: install vendor
+	$(BIN)/jupyter-book build . -W -n --keep-going
+
+lint: install
+	$(BIN)/ruff check elastic_attention tests benchmarks scripts templates book
+
+check-notebooks: install
+	$(BIN)/python scripts/clean_notebooks.py --check
+
+clean-notebooks: install
+	$(BIN)/python scripts/clean_notebooks.py
+
+unit: install
+	$(BIN)/pytest -q -m "not notebook and not site"
+
+notebooks: install
+	EA_PROFILE=quick $(BIN)/pytest -q -m notebook
+
+site-tests: book
+	$(BIN)/pytest -q -m site
+
+test: install vendor
+	$(MAKE) lint check-notebooks
+	EA_PROFILE=quick $(BIN)/pytest -m "not site"
+	EA_PROFILE=quick $(MAKE) book
+	$(BIN)/pytest -m site
+
+data: install
+	$(BIN)/python scripts/make_digits.py
+
+clean:
+	rm -rf _build _vendor _vendor.tmp

@@ -1,0 +1,58 @@
+"""Evaluation metrics. Introduced in chapter 5.4 ("Results").
+
+The pointing game asks whether a model's attention peak falls on the object: for each image,
+take the feature-map cell with the largest weight, map the cell's centre back to pixels, and
+count a hit when that point lies inside the object's box. No tolerance is allowed.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def cell_centres(grid_shape: tuple[int, int], image_shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """Return the pixel coordinates ``(rows, cols)`` of the centres of a ``grid_shape`` map over an image."""
+    gh, gw = grid_shape
+    ih, iw = image_shape
+    rows = (np.arange(gh) + 0.5) * ih / gh
+    cols = (np.arange(gw) + 0.5) * iw / gw
+    return rows, cols
+
+
+def _inside(rows, cols, boxes):
+    # boxes: (N, 4) top, left, bottom, right with exclusive bottom/right, in pixels.
+    top, left, bottom, right = (boxes[:, i][:, None] for i in range(4))
+    return (rows >= top) & (rows < bottom), (cols >= left) & (cols < right)
+
+
+def pointing_game(weights, boxes, image_shape) -> tuple[float, float]:
+    """Return ``(score, chance)`` for attention ``weights`` ``(N, gh, gw)`` and ``boxes`` ``(N, 4)``.
+
+    ``score`` is the share of images whose peak cell's centre lies inside the box; ``chance`` is
+    the expected score of a peak picked uniformly at random among the cells.
+    """
+    weights = np.asarray(weights)
+    boxes = np.asarray(boxes)
+    if weights.ndim != 3:
+        raise ValueError(f"weights must be (N, grid_h, grid_w), got shape {weights.shape}")
+    if boxes.shape != (len(weights), 4):
+        raise ValueError(f"boxes must be (N, 4) with N={len(weights)}, got shape {boxes.shape}")
+    n, gh, gw = weights.shape
+    rows, cols = cell_centres((gh, gw), image_shape)
+    row_in, col_in = _inside(rows[None, :], cols[None, :], boxes)
+    peak = weights.reshape(n, -1).argmax(axis=1)
+    pr, pc = np.unravel_index(peak, (gh, gw))
+    hits = row_in[np.arange(n), pr] & col_in[np.arange(n), pc]
+    cells_inside = row_in.sum(axis=1) * col_in.sum(axis=1)
+    return float(hits.mean()), float((cells_inside / (gh * gw)).mean())
+
+
+def confusion_matrix(y_true, y_pred, num_classes: int = 10) -> np.ndarray:
+    """Return the ``(num_classes, num_classes)`` count matrix, rows = true class, cols = predicted."""
+    y_true = np.asarray(y_true, dtype=np.int64)
+    y_pred = np.asarray(y_pred, dtype=np.int64)
+    if y_true.shape != y_pred.shape:
+        raise ValueError(f"y_true and y_pred differ in shape: {y_true.shape} vs {y_pred.shape}")
+    matrix = np.zeros((num_classes, num_classes), dtype=np.int64)
+    np.add.at(matrix, (y_true, y_pred), 1)
+    return matrix

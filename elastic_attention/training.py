@@ -1,0 +1,137 @@
+"""Training helpers. Introduced in chapter 5.2.
+
+:func:`compile_classifier` replaces the seed's ``compile_model`` (``Adam(lr=...)`` no longer
+exists in Keras 3: the argument is ``learning_rate``) and :func:`fit` replaces its
+``train_model`` (``fit_generator`` is gone: ``fit`` takes datasets directly).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+
+import keras
+import numpy as np
+
+
+def _check_hparams(epochs, learning_rate, batch_size=None) -> None:
+    if not isinstance(epochs, int) or isinstance(epochs, bool) or epochs <= 0:
+        raise ValueError(f"epochs must be a positive integer, got {epochs!r}")
+    if not (isinstance(learning_rate, (int, float)) and math.isfinite(learning_rate) and learning_rate > 0):
+        raise ValueError(f"learning_rate must be a positive finite number, got {learning_rate!r}")
+    if batch_size is not None and (not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size <= 0):
+        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+
+
+def compile_classifier(model: keras.Model, learning_rate=1e-3, jit_compile: bool | str = False) -> keras.Model:
+    """Compile ``model`` (which outputs logits) with Adam, sparse cross-entropy and accuracy; return it.
+
+    ``learning_rate`` may be a number or a ``keras.optimizers.schedules`` schedule. XLA is off by
+    default because on a CPU it is slower than plain execution beyond tiny inputs; pass
+    ``jit_compile="auto"`` on a GPU.
+    """
+    if isinstance(learning_rate, (int, float)):
+        _check_hparams(1, learning_rate)
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        metrics=["accuracy"],
+        jit_compile=jit_compile,
+    )
+    return model
+
+
+def cosine_schedule(initial_learning_rate: float, epochs: int, steps_per_epoch: int):
+    """Return a cosine decay from ``initial_learning_rate`` to 0 over ``epochs * steps_per_epoch`` steps."""
+    _check_hparams(epochs, initial_learning_rate)
+    if not isinstance(steps_per_epoch, int) or steps_per_epoch <= 0:
+        raise ValueError(f"steps_per_epoch must be a positive integer, got {steps_per_epoch!r}")
+    return keras.optimizers.schedules.CosineDecay(initial_learning_rate, decay_steps=epochs * steps_per_epoch)
+
+
+@dataclass
+class TrainResult:
+    """What :func:`fit` returns: per-epoch ``history`` (a dict of lists), wall ``seconds``, epochs run."""
+
+    history: dict = field(default_factory=dict)
+    seconds: float = 0.0
+    epochs_run: int = 0
+
+    def last(self, key: str) -> float:
+        """Return the final value of a history key such as ``"val_accuracy"``."""
+        return float(self.history[key][-1])
+
+
+def fit(model: keras.Model, train, validation=None, epochs: int = 10, batch_size: int | None = None,
+        callbacks=None, verbose: int | str = 2) -> TrainResult:
+    """Train ``model`` and return a :class:`TrainResult`.
+
+    ``train`` and ``validation`` are ``tf.data`` datasets or ``(x, y)`` NumPy tuples (then
+    ``batch_size`` applies). ``verbose=2`` prints one line per epoch, readable in a notebook and
+    in a log. NaN or infinite inputs are rejected before training starts.
+    """
+    _check_hparams(epochs, 1.0, batch_size)
+    kwargs = {}
+    if isinstance(train, tuple):
+        x, y = train
+        _check_finite("training images", x)
+        kwargs.update(x=x, y=y, batch_size=batch_size or 64)
+    else:
+        kwargs.update(x=train, shuffle=False)  # a dataset shuffles itself
+    if isinstance(validation, tuple):
+        _check_finite("validation images", validation[0])
+    start = time.perf_counter()
+    history = model.fit(epochs=epochs, validation_data=validation, callbacks=callbacks or [], verbose=verbose, **kwargs)
+    seconds = time.perf_counter() - start
+    hist = {k: [float(v) for v in vals] for k, vals in history.history.items()}
+    return TrainResult(history=hist, seconds=seconds, epochs_run=len(next(iter(hist.values()), [])))
+
+
+def _check_finite(name: str, x) -> None:
+    arr = np.asarray(x)
+    if arr.size and not np.isfinite(arr).all():
+        bad = int((~np.isfinite(arr)).sum())
+        raise ValueError(f"{name} contain {bad} NaN or infinite values: clean or drop those samples first")
+
+
+# Learning rates per head, each chosen on seed 0 from {1e-3, 3e-3, 1e-2} (chapter 5.3).
+HEAD_LEARNING_RATES = {"attention": 3e-3, "gap": 3e-3, "flatten": 3e-3}
+
+
+@dataclass
+class HeadResult:
+    """One trained head: the ``model``, its :class:`TrainResult`, test accuracy and parameter count."""
+
+    head: str
+    model: keras.Model
+    run: TrainResult
+    test_accuracy: float
+    params: int
+
+
+def train_cluttered_head(head: str, train, test, epochs: int = 6, learning_rate: float | None = None,
+                         batch_size: int = 64, strategy=None, verbose: int | str = 2) -> HeadResult:
+    """Return a :class:`HeadResult` for one head trained on cluttered canvases (chapter 5.3).
+
+    ``train`` and ``test`` are :class:`elastic_attention.data.ClutteredDigits`. The trunk is the
+    same for every head; the learning rate follows a cosine decay from ``learning_rate``
+    (default: :data:`HEAD_LEARNING_RATES`). The model is built inside ``strategy.scope()`` when a
+    strategy is given, so the same call uses every GPU that :func:`runtime.setup` found.
+    """
+    from contextlib import nullcontext
+
+    from . import models
+
+    lr = HEAD_LEARNING_RATES.get(head) if learning_rate is None else learning_rate
+    if lr is None:
+        raise ValueError(f"unknown head {head!r}: choose one of {', '.join(models.HEADS)}")
+    _check_hparams(epochs, lr, batch_size)
+    steps = int(math.ceil(len(train.labels) / batch_size))
+    with strategy.scope() if strategy is not None else nullcontext():
+        model = models.cluttered_classifier(head, input_shape=train.images.shape[1:])
+        compile_classifier(model, cosine_schedule(lr, epochs, steps))
+    run = fit(model, (train.images, train.labels), (test.images, test.labels) if verbose else None,
+              epochs=epochs, batch_size=batch_size, verbose=verbose)
+    _, accuracy = model.evaluate(test.images, test.labels, batch_size=256, verbose=0)
+    return HeadResult(head=head, model=model, run=run, test_accuracy=float(accuracy), params=model.count_params())

@@ -1,0 +1,72 @@
+"""Store the book's notebooks clean: no outputs, no execution counts, normalized metadata.
+
+Usage: python scripts/clean_notebooks.py [--check] [NOTEBOOK ...]
+With --check nothing is written; the exit status is 1 when a notebook needs cleaning.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOK_METADATA = {
+    "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+    "language_info": {"name": "python"},
+    # Colab opens chapters on a GPU runtime when one is available.
+    "accelerator": "GPU",
+    "colab": {"provenance": [], "gpuType": "T4"},
+}
+CELL_KEYS = {"tags"}
+
+
+def clean(nb: dict) -> dict:
+    """Return a cleaned copy of a notebook dict."""
+    out = dict(nb)
+    out["metadata"] = NOTEBOOK_METADATA
+    cells = []
+    for cell in nb.get("cells", []):
+        cell = dict(cell)
+        cell["metadata"] = {k: v for k, v in cell.get("metadata", {}).items() if k in CELL_KEYS}
+        if cell.get("cell_type") == "code":
+            cell["outputs"] = []
+            cell["execution_count"] = None
+        if not cell.get("attachments"):
+            cell.pop("attachments", None)
+        cells.append(cell)
+    out["cells"] = cells
+    return out
+
+
+def dumps(nb: dict) -> str:
+    return json.dumps(nb, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true")
+    parser.add_argument("notebooks", nargs="*", type=Path)
+    args = parser.parse_args(argv)
+    paths = args.notebooks or sorted(p for p in (ROOT / "book").rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+    dirty = []
+    for path in paths:
+        text = path.read_text(encoding="utf-8")
+        cleaned = dumps(clean(json.loads(text)))
+        if cleaned != text:
+            dirty.append(path)
+            if not args.check:
+                tmp = path.with_suffix(".ipynb.tmp")
+                tmp.write_text(cleaned, encoding="utf-8")
+                tmp.replace(path)
+    if args.check and dirty:
+        for path in dirty:
+            print(f"{path.relative_to(ROOT)}: stored with outputs, execution counts or extra metadata; run `make clean-notebooks`")
+        return 1
+    print(f"{len(paths)} notebooks {'checked' if args.check else 'cleaned'}, {len(dirty)} {'dirty' if args.check else 'rewritten'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
