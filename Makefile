@@ -41,10 +41,11 @@ $(VENDORED): node_modules/.package-lock.json
 	rm -rf _vendor && mv _vendor.tmp _vendor
 
 book: install vendor
+	rm -rf _build/html
 	$(BIN)/jupyter-book build . -W -n --keep-going
 
 lint: install
-	$(BIN)/ruff check elastic_attention tests benchmarks scripts templates book
+	$(BIN)/ruff check elastic_attention tests benchmarks scripts templates book _ext
 
 check-notebooks: install
 	$(BIN)/python scripts/clean_notebooks.py --check

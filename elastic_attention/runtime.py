@@ -35,6 +35,7 @@ class RuntimeConfig:
     tf_version: str
     keras_version: str
     in_colab: bool
+    jit_compile: bool = False
     strategy: Any = field(repr=False, compare=False, default=None)
 
     @property
@@ -47,7 +48,7 @@ class RuntimeConfig:
         precision = "mixed_float16" if self.mixed_precision else "float32"
         return (
             f"profile={self.profile} seed={self.seed} device={self.device} "
-            f"precision={precision} tensorflow={self.tf_version} keras={self.keras_version}"
+            f"precision={precision} xla={'on' if self.jit_compile else 'off'} tensorflow={self.tf_version} keras={self.keras_version}"
         )
 
 
@@ -153,6 +154,8 @@ def setup(profile: str | None = None, seed: int | str | None = None, verbose: bo
         tf_version=tf.__version__,
         keras_version=keras.__version__,
         in_colab=in_colab(),
+        # XLA pays off on a GPU; on a CPU it is slower than plain execution beyond tiny inputs.
+        jit_compile=bool(gpus),
         strategy=strategy,
     )
     if verbose:
