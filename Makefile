@@ -64,7 +64,7 @@ site-tests: book
 
 test: install vendor
 	$(MAKE) lint check-notebooks
-	EA_PROFILE=quick $(BIN)/pytest -m "not site"
+	EA_PROFILE=quick $(BIN)/pytest -m "not site" --durations=12
 	EA_PROFILE=quick $(MAKE) book
 	$(BIN)/pytest -m site
 
@@ -73,3 +73,18 @@ data: install
 
 clean:
 	rm -rf _build _vendor _vendor.tmp
+
+# Debian's Chromium for the browser tests (tests/test_browser.py drives it with Playwright; never
+# `playwright install`). Without root and apt-get this says why and the browser tests skip.
+.PHONY: browser
+browser:
+	@if [ -x /usr/bin/chromium ]; then \
+	  echo "browser: $$(/usr/bin/chromium --version 2>/dev/null)"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  apt-get update -qq && apt-get install -y -qq chromium \
+	    || echo "browser: apt-get could not install chromium; the browser tests will skip"; \
+	else \
+	  echo "browser: skipped, /usr/bin/chromium is missing and installing it needs root and apt-get; the browser tests will skip"; \
+	fi
+
+test: browser
