@@ -130,3 +130,18 @@ def test_corrupt_png_is_a_clear_error(data_copy):
     manifest.write_text("\n".join(lines) + "\n")
     with pytest.raises(data.DataIntegrityError, match="cannot decode"):
         data.load_digit_arrays("test", root=data_copy)
+
+
+def test_mnist_falls_back_to_shipped_digits_offline(monkeypatch, capsys):
+    import keras
+
+    def offline():
+        raise OSError("network is unreachable")
+
+    monkeypatch.setattr(keras.datasets.mnist, "load_data", offline)
+    (x_train, y_train), (x_test, y_test), source = data.load_mnist(max_train=100)
+    assert source == "shipped digits (offline fallback)"
+    assert "using the shipped digits" in capsys.readouterr().out
+    assert x_train.shape == (100, 28, 28, 1) and x_test.shape == (360, 28, 28, 1)
+    assert x_train.dtype == np.float32 and 0.0 <= x_train.min() and x_train.max() <= 1.0
+    assert len(y_train) == 100 and set(np.unique(y_test)) == set(range(10))
