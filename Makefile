@@ -74,6 +74,17 @@ data: install
 clean:
 	rm -rf _build _vendor _vendor.tmp
 
+# The Colab bootstrap cell: fill templates/bootstrap_cell.py from _config.yml's repository block
+# and stamp it into every chapter (tests/test_repo.py fails on a stale copy).
+.PHONY: stamp slides
+stamp: install
+	$(BIN)/python scripts/stamp_bootstrap.py
+
+# reveal.js slides of every chapter in _build/slides/, offline (reveal.js and friends are copied
+# from node_modules); reuses the executed chapters of `make book`, runs any that are stale.
+slides: install vendor
+	EA_PROFILE=$${EA_PROFILE:-quick} $(BIN)/python scripts/make_slides.py --execute
+
 # Debian's Chromium for the browser tests (tests/test_browser.py drives it with Playwright; never
 # `playwright install`). Without root and apt-get this says why and the browser tests skip.
 .PHONY: browser

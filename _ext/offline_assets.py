@@ -3,9 +3,14 @@
 Jupyter Book always loads sphinx-thebe, which writes the CDN address of the thebe bundle into
 every page even when live code is switched off (as here). This drops that script and thebe's own
 files from each page, and refuses to build a page that would still load a remote script.
+
+It also makes the executed book embed the self-contained HTML view of the library's explorers
+(not their ipywidgets view, which needs a kernel) and gives generated figures alt text.
 """
 
 from __future__ import annotations
+
+import os
 
 REMOTE_PREFIXES = ("http://", "https://", "//")
 
@@ -20,6 +25,9 @@ def _is_thebe(asset) -> bool:
 
 
 def _strip(app, pagename, templatename, context, doctree):
+    # pydata-sphinx-theme logs a console error on a first visit when no colour mode is set.
+    if not context.get("default_mode"):
+        context["default_mode"] = "auto"
     for key in ("script_files", "css_files"):
         assets = context.get(key)
         if assets is None:
@@ -31,6 +39,67 @@ def _strip(app, pagename, templatename, context, doctree):
         context[key] = kept
 
 
+# --------------------------------------------------------------------------- explorers and alt text
+
+# Explorers (elastic_attention.explorer) offer an ipywidgets view next to their self-contained
+# HTML in a live kernel; on the static site a widget has no kernel behind it, so the kernels that
+# execute the book get EA_EXPLORER=html, and text/html outranks widget views on HTML pages.
+HTML_BUILDERS = ("html", "dirhtml", "singlehtml")
+ALT_MAX = 240
+
+
+def _prefer_html_outputs(app, config):
+    overrides = list(getattr(config, "nb_mime_priority_overrides", None) or [])
+    for builder in HTML_BUILDERS:
+        overrides += [(builder, "text/html", 5), (builder, "application/vnd.jupyter.widget-view+json", 35)]
+    config.nb_mime_priority_overrides = overrides
+
+
+def _in_output(node) -> bool:
+    parent = node.parent
+    while parent is not None:
+        if "cell_output" in parent.get("classes", []):
+            return True
+        parent = parent.parent
+    return False
+
+
+def _sentences(text: str, limit: int = ALT_MAX) -> str:
+    """Return ``text`` on one line, cut after the last whole sentence (or word) that fits in ``limit``."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(". ", 0, limit)
+    return text[:cut + 1] if cut > 0 else text[:text.rfind(" ", 0, limit)] + "…"
+
+
+def _add_alt_text(app, doctree):
+    """Give every generated figure without alt text one taken from its section and the prose before it.
+
+    myst-nb writes no alt text for images from cell outputs (the HTML then shows the file name);
+    the chapters introduce each figure in the paragraph above its cell.
+    """
+    from docutils import nodes
+
+    section, paragraph = "", ""
+    for node in doctree.findall(lambda n: isinstance(n, (nodes.title, nodes.paragraph, nodes.image))):
+        if isinstance(node, nodes.image):
+            alt = str(node.get("alt", "") or "").strip()
+            uri = str(node.get("uri", ""))
+            if not alt or alt == uri or alt.endswith((".png", ".svg", ".jpg", ".jpeg", ".gif")):
+                where = f" in section '{section}'" if section else ""
+                node["alt"] = f"Figure{where}: {_sentences(paragraph)}" if paragraph else f"Figure{where}."
+        elif _in_output(node):
+            continue
+        elif isinstance(node, nodes.title):
+            section, paragraph = node.astext(), ""
+        else:
+            paragraph = node.astext()
+
+
 def setup(app):
+    os.environ.setdefault("EA_EXPLORER", "html")
     app.connect("html-page-context", _strip, priority=900)
+    app.connect("config-inited", _prefer_html_outputs)
+    app.connect("doctree-read", _add_alt_text)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -13,7 +13,10 @@ from importlib import import_module
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 __version__ = "0.1.0"
-__all__ = ["runtime", "data", "layers", "models", "training", "metrics", "viz", "widgets", "gradients", "softmax_views"]
+__all__ = [
+    "runtime", "data", "layers", "models", "training", "metrics", "viz", "widgets", "explorer",
+    "gradients", "softmax_views", "artifacts", "resilience", "check",
+]
 
 
 def __getattr__(name: str):

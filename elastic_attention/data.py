@@ -90,15 +90,41 @@ def verify_manifest(root: Path | None = None, force: bool = False) -> int:
         path = root / rel
         if not path.is_file():
             raise DataNotFoundError(f"data file {path} listed in the manifest is missing: {fix}")
-        actual = hashlib.sha256(path.read_bytes()).hexdigest()
+        content = path.read_bytes()
+        actual = hashlib.sha256(content).hexdigest()
         if actual != digest:
             raise DataIntegrityError(f"data file {path} does not match its SHA-256 in the manifest: {fix}")
+        if rel.endswith(".png"):
+            _check_png_header(path, content, fix)
     for path in (root / "digits").rglob("*.png") if (root / "digits").is_dir() else []:
         rel = path.relative_to(root).as_posix()
         if rel not in listed:
             raise DataIntegrityError(f"data file {path} is not in the manifest: remove it, or {fix}")
     _VERIFIED[root.resolve()] = stamp
     return len(listed)
+
+
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def _check_png_header(path: Path, content: bytes, fix: str) -> None:
+    """Raise :class:`DataIntegrityError` unless ``content`` is an 8x8, 8-bit grayscale PNG.
+
+    Reads the IHDR header only (no decoding), so that a manifest rewritten to match a damaged
+    or foreign image is still caught before any loader sees it.
+    """
+    if len(content) < 26 or content[:8] != _PNG_SIGNATURE or content[12:16] != b"IHDR":
+        raise DataIntegrityError(f"cannot decode {path}: it is not a PNG image; {fix}")
+    width, height = int.from_bytes(content[16:20], "big"), int.from_bytes(content[20:24], "big")
+    if (height, width) != (DIGIT_SIZE, DIGIT_SIZE):
+        raise DataIntegrityError(f"{path} is {height}x{width} pixels, expected 8x8: {fix}")
+    bit_depth, color_type = content[24], content[25]
+    if (bit_depth, color_type) != (8, 0):
+        kinds = {0: "grayscale", 2: "RGB", 3: "palette", 4: "grayscale+alpha", 6: "RGBA"}
+        raise DataIntegrityError(
+            f"{path} is {bit_depth}-bit {kinds.get(color_type, f'color type {color_type}')}, expected "
+            f"8-bit grayscale (one channel): {fix}"
+        )
 
 
 def _split_dir(split: str, root: Path | None) -> Path:
@@ -109,6 +135,11 @@ def _split_dir(split: str, root: Path | None) -> Path:
     folder = root / "digits" / split
     if not folder.is_dir():
         raise DataNotFoundError(f"{folder} is missing: rebuild it with `python scripts/make_digits.py`")
+    if next(folder.glob("*/*.png"), None) is None:
+        raise DataNotFoundError(
+            f"{folder} holds no PNG images (the {split} split is empty): restore it with "
+            "`git checkout -- data` or rebuild it with `python scripts/make_digits.py`"
+        )
     return folder
 
 
@@ -311,7 +342,10 @@ def load_mnist(max_train: int | None = None, max_test: int | None = None):
         for split in SPLITS:
             images, labels, _ = load_digit_arrays(split)
             big = np.pad(np.stack([_upscale(im, 3) for im in images]), ((0, 0), (2, 2), (2, 2)))
-            parts.append((big, labels))
+            # The folders are read class by class; shuffle (fixed order) as MNIST is, so that a
+            # validation slice taken from the front holds every class.
+            order = np.random.default_rng(SPLITS.index(split)).permutation(len(labels))
+            parts.append((big[order], labels[order]))
         (x_train, y_train), (x_test, y_test) = parts
         source = "shipped digits (offline fallback)"
     x_train = x_train[:max_train].astype(np.float32)[..., None] / 255.0

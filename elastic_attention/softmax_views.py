@@ -120,17 +120,23 @@ def _draw_dot_product(ax, d: int, scaled: bool, num_keys: int, seed: int, num_sa
     Averaging sorted weights shows the typical shape of one row of attention; a single draw can
     be unrepresentative.
     """
+    mean_sorted, max_weight, jac = _dot_product_stats(d, scaled, num_keys, seed, num_samples)
+    ax.bar(np.arange(1, num_keys + 1), mean_sorted, color="tab:green" if scaled else "tab:red")
+    ax.set_ylim(0, 1)
+    ax.set_xlabel("key, by rank of its weight")
+    ax.set_ylabel("mean weight")
+    name = "scaled" if scaled else "unscaled"
+    ax.set_title(f"d={d} {name}: max {max_weight:.2f}, |J| {jac:.3f}", fontsize=9)
+
+
+def _dot_product_stats(d: int, scaled: bool, num_keys: int, seed: int, num_samples: int = 200):
+    """Return (mean sorted weights, mean largest weight, mean Jacobian norm) of random dot-product attention."""
     rng = np.random.default_rng(seed)
     q = rng.standard_normal((num_samples, 1, d))
     k = rng.standard_normal((num_samples, num_keys, d))
     s = np.einsum("nqd,nkd->nk", q, k) / (np.sqrt(d) if scaled else 1.0)
     a = -np.sort(-G.softmax(s), axis=-1)
-    ax.bar(np.arange(1, num_keys + 1), a.mean(axis=0), color="tab:green" if scaled else "tab:red")
-    ax.set_ylim(0, 1)
-    ax.set_xlabel("key, by rank of its weight")
-    ax.set_ylabel("mean weight")
-    name = "scaled" if scaled else "unscaled"
-    ax.set_title(f"d={d} {name}: max {a[:, 0].mean():.2f}, |J| {G.jacobian_norm(s).mean():.3f}", fontsize=9)
+    return a.mean(axis=0), float(a[:, 0].mean()), float(G.jacobian_norm(s).mean())
 
 
 def dot_product_weights_figure(dims=(4, 64, 1024), num_keys: int = 16, seed: int = 0):

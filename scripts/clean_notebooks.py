@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true")
     parser.add_argument("notebooks", nargs="*", type=Path)
     args = parser.parse_args(argv)
-    paths = args.notebooks or sorted(p for p in (ROOT / "book").rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+    paths = [p.resolve() for p in args.notebooks] or sorted(p for p in (ROOT / "book").rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
     dirty = []
     for path in paths:
         text = path.read_text(encoding="utf-8")
@@ -62,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
                 tmp.replace(path)
     if args.check and dirty:
         for path in dirty:
-            print(f"{path.relative_to(ROOT)}: stored with outputs, execution counts or extra metadata; run `make clean-notebooks`")
+            print(f"{path.resolve().relative_to(ROOT)}: stored with outputs, execution counts or extra metadata; run `make clean-notebooks`")
         return 1
     print(f"{len(paths)} notebooks {'checked' if args.check else 'cleaned'}, {len(dirty)} {'dirty' if args.check else 'rewritten'}")
     return 0

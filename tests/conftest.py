@@ -3,51 +3,112 @@
 from __future__ import annotations
 
 import os
+import socket
+import sys
 import warnings
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
+from booktoc import toc_paths  # noqa: E402
+
 os.environ.setdefault("EA_PROFILE", "quick")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 warnings.filterwarnings("ignore", message=".*type could not be converted.*", category=UserWarning)
 
 
+class NetworkBlockedError(ConnectionRefusedError):
+    """A test tried to reach a non-local host; the test suite runs offline."""
+
+
+# The real functions, looked up through this dict so that a test can spy on them.
+_REAL_SOCKET: dict = {}
+_LOCAL_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback", ""}
+
+
+def _is_local_host(host) -> bool:
+    """True for loopback addresses (127.0.0.0/8, ::1) and the names of this machine's loopback."""
+    import ipaddress
+
+    if isinstance(host, bytes):
+        host = host.decode("ascii", "replace")
+    if not isinstance(host, str):
+        return False
+    name = host.strip().lower().split("%", 1)[0]
+    if name in _LOCAL_NAMES:
+        return True
+    try:
+        address = ipaddress.ip_address(name)
+    except ValueError:
+        return False  # a host name other than localhost: refuse without resolving it (no DNS query)
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return address.is_loopback
+
+
+def _refuse(what: str, host) -> NetworkBlockedError:
+    return NetworkBlockedError(
+        f"network access blocked during tests: {what} to {host!r} is not a local address; tests must run "
+        "offline (use the shipped data in data/, or set EA_ALLOW_NETWORK=1 to lift the block on purpose)"
+    )
+
+
+def _guarded_connect(self, address, *args):
+    if self.family in (socket.AF_INET, socket.AF_INET6) and not _is_local_host(address[0]):
+        raise _refuse("connect", address[0])
+    return _REAL_SOCKET["connect"](self, address, *args)
+
+
+def _guarded_connect_ex(self, address, *args):
+    if self.family in (socket.AF_INET, socket.AF_INET6) and not _is_local_host(address[0]):
+        raise _refuse("connect_ex", address[0])
+    return _REAL_SOCKET["connect_ex"](self, address, *args)
+
+
+def _guarded_getaddrinfo(host, *args, **kwargs):
+    if host is not None and not _is_local_host(host):
+        raise _refuse("name lookup", host)
+    return _REAL_SOCKET["getaddrinfo"](host, *args, **kwargs)
+
+
+def install_network_block() -> None:
+    """Refuse socket connections and name lookups for non-local hosts in this process.
+
+    Loopback (127.0.0.0/8, ::1, localhost) and unix sockets still work: in-process servers and
+    the Jupyter kernels that notebook tests start (in subprocesses, which this does not touch).
+    """
+    if _REAL_SOCKET or os.environ.get("EA_ALLOW_NETWORK") == "1":
+        return
+    _REAL_SOCKET.update(connect=socket.socket.connect, connect_ex=socket.socket.connect_ex,
+                        getaddrinfo=socket.getaddrinfo)
+    socket.socket.connect = _guarded_connect
+    socket.socket.connect_ex = _guarded_connect_ex
+    socket.getaddrinfo = _guarded_getaddrinfo
+
+
+def remove_network_block() -> None:
+    """Undo :func:`install_network_block`."""
+    if _REAL_SOCKET:
+        socket.socket.connect = _REAL_SOCKET.pop("connect")
+        socket.socket.connect_ex = _REAL_SOCKET.pop("connect_ex")
+        socket.getaddrinfo = _REAL_SOCKET.pop("getaddrinfo")
+
+
 def pytest_configure(config):
+    install_network_block()  # before collection, so that imports at collection time are covered too
     config.addinivalue_line("markers", "notebook: executes a chapter of the book (quick profile)")
     config.addinivalue_line("markers", "site: checks the built site in _build/html (run after `make book`)")
 
 
+def pytest_unconfigure(config):
+    remove_network_block()
+
+
 def toc_files() -> list[Path]:
-    """Return the chapter files that `_toc.yml` lists, in order."""
-    import yaml
-
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
-    entries: list[str] = [toc["root"]]
-
-    def walk(node):
-        if isinstance(node, dict):
-            if "file" in node:
-                entries.append(node["file"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(toc.get("parts", []))
-    walk(toc.get("chapters", []))
-    found = []
-    for entry in entries:
-        for suffix in (".ipynb", ".md"):
-            path = ROOT / f"{entry}{suffix}"
-            if path.exists():
-                found.append(path)
-                break
-        else:
-            found.append(ROOT / entry)  # reported as missing by test_repo
-    return found
+    """Return the chapter files that `_toc.yml` lists, in order (a missing one without suffix)."""
+    return toc_paths(ROOT)
 
 
 @pytest.fixture(scope="session")
