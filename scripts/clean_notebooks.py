@@ -40,6 +40,13 @@ def clean(nb: dict) -> dict:
     return out
 
 
+def write_atomic(path: Path, text: str) -> None:
+    """Replace ``path`` with ``text`` through a temporary file, so a failure leaves the old file."""
+    tmp = path.with_suffix(".ipynb.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
 def dumps(nb: dict) -> str:
     return json.dumps(nb, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
 
@@ -57,9 +64,7 @@ def main(argv: list[str] | None = None) -> int:
         if cleaned != text:
             dirty.append(path)
             if not args.check:
-                tmp = path.with_suffix(".ipynb.tmp")
-                tmp.write_text(cleaned, encoding="utf-8")
-                tmp.replace(path)
+                write_atomic(path, cleaned)
     if args.check and dirty:
         for path in dirty:
             print(f"{path.resolve().relative_to(ROOT)}: stored with outputs, execution counts or extra metadata; run `make clean-notebooks`")

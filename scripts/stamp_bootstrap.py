@@ -18,6 +18,9 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from clean_notebooks import dumps, write_atomic  # noqa: E402
+
 TEMPLATE = ROOT / "templates" / "bootstrap_cell.py"
 CONFIG = ROOT / "_config.yml"
 MARKER = "# Bootstrap (stamped from templates/bootstrap_cell.py"
@@ -93,9 +96,7 @@ def main(argv=None) -> int:
         if changed:
             stale.append(path)
             if not args.check:
-                tmp = path.with_suffix(".ipynb.tmp")
-                tmp.write_text(json.dumps(nb, indent=1, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8")
-                tmp.replace(path)
+                write_atomic(path, dumps(nb))
     if args.check and stale:
         for path in stale:
             print(f"{path.relative_to(ROOT)}: stale bootstrap cell; run `make stamp`")
