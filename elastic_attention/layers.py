@@ -34,7 +34,6 @@ class AttentionPooling(keras.layers.Layer):
         if not temperature > 0:
             raise ValueError(f"temperature must be positive, got {temperature}")
         self.temperature = temperature
-        self.supports_masking = False
 
     def _check_rank(self, shape) -> None:
         if len(shape) not in (3, 4):

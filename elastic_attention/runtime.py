@@ -94,17 +94,6 @@ def in_colab() -> bool:
     return "google.colab" in sys.modules or "COLAB_RELEASE_TAG" in os.environ
 
 
-def current_profile() -> str:
-    """Return the profile from ``EA_PROFILE`` without touching devices (assumes no GPU)."""
-    return parse_profile(os.environ.get("EA_PROFILE"), has_gpu=_has_gpu())
-
-
-def _has_gpu() -> bool:
-    import tensorflow as tf
-
-    return bool(tf.config.list_physical_devices("GPU"))
-
-
 def setup(profile: str | None = None, seed: int | str | None = None, verbose: bool = True) -> RuntimeConfig:
     """Seed everything, pick device, strategy and precision; return a :class:`RuntimeConfig`.
 
