@@ -48,10 +48,10 @@ lint: install
 	$(BIN)/ruff check elastic_attention tests benchmarks scripts templates book _ext
 
 check-notebooks: install
-	$(BIN)/python scripts/clean_notebooks.py --check
+	$(BIN)/python -m scripts.clean_notebooks --check
 
 clean-notebooks: install
-	$(BIN)/python scripts/clean_notebooks.py
+	$(BIN)/python -m scripts.clean_notebooks
 
 unit: install
 	$(BIN)/pytest -q -m "not notebook and not site"
@@ -69,7 +69,7 @@ test: install vendor
 	$(BIN)/pytest -m site
 
 data: install
-	$(BIN)/python scripts/make_digits.py
+	$(BIN)/python -m scripts.make_digits
 
 clean:
 	rm -rf _build _vendor _vendor.tmp
@@ -78,12 +78,12 @@ clean:
 # and stamp it into every chapter (tests/test_repo.py fails on a stale copy).
 .PHONY: stamp slides
 stamp: install
-	$(BIN)/python scripts/stamp_bootstrap.py
+	$(BIN)/python -m scripts.stamp_bootstrap
 
 # reveal.js slides of every chapter in _build/slides/, offline (reveal.js and friends are copied
 # from node_modules); reuses the executed chapters of `make book`, runs any that are stale.
 slides: install vendor
-	EA_PROFILE=$${EA_PROFILE:-quick} $(BIN)/python scripts/make_slides.py --execute
+	EA_PROFILE=$${EA_PROFILE:-quick} $(BIN)/python -m scripts.make_slides --execute
 
 # Debian's Chromium for the browser tests (tests/test_browser.py drives it with Playwright; never
 # `playwright install`). Without root and apt-get this says why and the browser tests skip.

@@ -4,7 +4,7 @@ Chapter 5.3 runs one seed; this script runs several and, optionally, harder canv
 clutter, a larger canvas), printing test accuracy per head, the margins, the pointing game and
 its strict chance level. Quick-profile settings: 3 canvases per training digit, 6 epochs.
 
-Usage: python benchmarks/attention_vs_pooling.py [--seeds 0 1 2] [--clutter 4 8] [--canvas 40]
+Usage: python -m benchmarks.attention_vs_pooling [--seeds 0 1 2] [--clutter 4 8] [--canvas 40]
 """
 
 from __future__ import annotations
@@ -27,12 +27,12 @@ def run_seed(seed: int, clutter: tuple[int, int], canvas: int, copies: int, epoc
     row = {"seed": seed}
     for head in ("attention", "gap", "flatten"):
         keras.utils.set_random_seed(seed)
-        result = ea.training.train_cluttered_head(head, train, test, epochs=epochs, verbose=0)
+        result = ea.train.loops.train_cluttered_head(head, train, test, epochs=epochs, verbose=0)
         row[head] = result.test_accuracy
         row[f"{head}_s"] = result.run.seconds
         if head == "attention":
-            _, weights = ea.models.attention_explainer(result.model).predict(test.images, batch_size=256, verbose=0)
-            row["pointing"], row["chance"] = ea.metrics.pointing_game(weights, test.boxes, test.images.shape[1:3])
+            _, weights = ea.nn.models.attention_explainer(result.model).predict(test.images, batch_size=256, verbose=0)
+            row["pointing"], row["chance"] = ea.nn.metrics.pointing_game(weights, test.boxes, test.images.shape[1:3])
     return row
 
 

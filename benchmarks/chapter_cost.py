@@ -7,7 +7,7 @@ within 15 minutes on two CPU cores. Nothing is asserted: the numbers depend on t
 what else runs on it, so the script also records the load average.
 
 Writes `book/build_status.md` (the "Build status" page) and `benchmarks/results/chapter_cost.json`.
-Usage: python benchmarks/chapter_cost.py [--seed 0] [--extra book/NEW.ipynb ...] [--no-write]
+Usage: python -m benchmarks.chapter_cost [--seed 0] [--extra book/NEW.ipynb ...] [--no-write]
 """
 
 from __future__ import annotations
@@ -23,10 +23,10 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from elastic_attention.train import artifacts  # noqa: E402  (imports no TensorFlow)
+from scripts.booktoc import toc_notebooks as listed  # noqa: E402
 
-from elastic_attention import artifacts  # noqa: E402  (after sys.path, without importing TensorFlow)
+ROOT = Path(__file__).resolve().parents[1]
 
 CHAPTER_LIMIT_S = 90.0
 BOOK_LIMIT_S = 15 * 60.0
@@ -36,9 +36,6 @@ RESULTS = ROOT / "benchmarks" / "results" / "chapter_cost.json"
 
 def toc_notebooks() -> list[Path]:
     """Return the notebooks `_toc.yml` lists, in reading order."""
-    sys.path.insert(0, str(ROOT / "scripts"))
-    from booktoc import toc_notebooks as listed
-
     return listed(ROOT)
 
 
@@ -117,7 +114,7 @@ Keras {m['keras']}. {load_note}
 From the repository root, after `make install`:
 
 ```bash
-.venv/bin/python benchmarks/chapter_cost.py
+.venv/bin/python -m benchmarks.chapter_cost
 ```
 
 It rewrites this page and `benchmarks/results/chapter_cost.json` (per-chapter seconds, status and

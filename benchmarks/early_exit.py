@@ -7,7 +7,7 @@ confidence reaches a threshold; only the rest run the third stage and the attent
 script prints, for several thresholds, accuracy, the share of canvases that left early, and
 images/s against the full network, measured in one run on the same test canvases.
 
-Usage: python benchmarks/early_exit.py [--seed 0] [--epochs 6] [--repeats 5]
+Usage: python -m benchmarks.early_exit [--seed 0] [--epochs 6] [--repeats 5]
 """
 
 from __future__ import annotations
@@ -20,60 +20,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
-from keras import layers  # noqa: E402
 
 import elastic_attention as ea  # noqa: E402
-
-
-def conv_block(i: int, filters: int = 32) -> list:
-    return [layers.Conv2D(filters, 3, padding="same", use_bias=False, name=f"conv{i}"),
-            layers.BatchNormalization(momentum=0.9, name=f"bn{i}"), layers.ReLU(name=f"relu{i}"),
-            layers.MaxPooling2D(2, name=f"pool{i}")]
-
-
-def apply(stack: list, x):
-    for layer in stack:
-        x = layer(x)
-    return x
-
-
-def build(input_shape=(40, 40, 1)):
-    """Return ``(joint, stem, early, late)``: a two-output training model and three inference parts."""
-    stem_layers = conv_block(1) + conv_block(2)
-    early_layers = [layers.GlobalAveragePooling2D(name="early_gap"), layers.Dense(10, name="early_logits")]
-    late_block = conv_block(3)
-    pool = ea.layers.AttentionPooling(name="attention_pool")
-    late_head = layers.Dense(10, name="late_logits")
-
-    image = keras.Input(input_shape)
-    mid = apply(stem_layers, image)
-    joint = keras.Model(image, [apply(early_layers, mid), late_head(pool(apply(late_block, mid)))], name="two_exits")
-
-    stem = keras.Model(image, mid, name="stem")
-    mid_in = keras.Input(mid.shape[1:])
-    early = keras.Model(mid_in, apply(early_layers, mid_in), name="early_exit")
-    late = keras.Model(mid_in, late_head(pool(apply(late_block, mid_in))), name="late_exit")
-    return joint, stem, early, late
-
-
-def softmax(z: np.ndarray) -> np.ndarray:
-    e = np.exp(z - z.max(axis=1, keepdims=True))
-    return e / e.sum(axis=1, keepdims=True)
-
-
-def predict_full(stem, late, images):
-    return late(stem(images, training=False), training=False).numpy().argmax(axis=1), len(images)
-
-
-def predict_elastic(stem, early, late, images, threshold: float):
-    """Return predictions and how many canvases needed the late exit."""
-    mid = stem(images, training=False)
-    probs = softmax(early(mid, training=False).numpy())
-    pred = probs.argmax(axis=1)
-    hard = np.flatnonzero(probs.max(axis=1) < threshold)
-    if len(hard):
-        pred[hard] = late(keras.ops.take(mid, hard, axis=0), training=False).numpy().argmax(axis=1)
-    return pred, len(hard)
 
 
 def timed(fn, repeats: int):
@@ -95,16 +43,18 @@ def main() -> None:
     train = ea.data.make_cluttered("train", copies=3, seed=cfg.seed)
     test = ea.data.make_cluttered("test", copies=3, seed=cfg.seed)
 
-    joint, stem, early, late = build()
+    model = ea.nn.early_exit.early_exit_classifier()
+    joint = model.joint
     steps = int(np.ceil(len(train) / 64))
-    joint.compile(optimizer=keras.optimizers.Adam(ea.training.cosine_schedule(1e-2, args.epochs, steps)),
+    joint.compile(optimizer=keras.optimizers.Adam(ea.train.loops.cosine_schedule(1e-2, args.epochs, steps)),
                   loss=[keras.losses.SparseCategoricalCrossentropy(from_logits=True)] * 2)
-    data = ea.training.arrays_dataset(train.images, train.labels, 64, shuffle=True).map(lambda x, y: (x, (y, y)))
+    data = ea.train.loops.arrays_dataset(train.images, train.labels, 64, shuffle=True).map(lambda x, y: (x, (y, y)))
     joint.fit(data, epochs=args.epochs, verbose=0, shuffle=False)
 
-    (full_pred, _), full_s = timed(lambda: predict_full(stem, late, test.images), args.repeats)
+    predict_full, predict_elastic = ea.nn.early_exit.predict_full, ea.nn.early_exit.predict_elastic
+    full_pred, full_s = timed(lambda: predict_full(model, test.images), args.repeats)
     full_acc = float((full_pred == test.labels).mean())
-    (early_pred, _), early_s = timed(lambda: predict_elastic(stem, early, late, test.images, 0.0), args.repeats)
+    (early_pred, _), early_s = timed(lambda: predict_elastic(model, test.images, 0.0), args.repeats)
     n = len(test)
     print(f"\n{n} test canvases, {args.epochs} epochs, seed {cfg.seed}, {cfg.device}, mean of {args.repeats} runs")
     print(f"{'inference':<22}{'accuracy':>9}{'left early':>11}{'img/s':>9}{'speed-up':>9}")
@@ -112,7 +62,7 @@ def main() -> None:
     early_acc = float((early_pred == test.labels).mean())
     print(f"{'early exit only':<22}{early_acc:>9.3f}{1:>10.0%}{n / early_s:>9,.0f}{full_s / early_s:>8.2f}x")
     for threshold in args.thresholds:
-        (pred, hard), s = timed(lambda t=threshold: predict_elastic(stem, early, late, test.images, t), args.repeats)
+        (pred, hard), s = timed(lambda t=threshold: predict_elastic(model, test.images, t), args.repeats)
         acc = float((pred == test.labels).mean())
         print(f"{f'early exit, p >= {threshold}':<22}{acc:>9.3f}{1 - hard / n:>10.0%}{n / s:>9,.0f}{full_s / s:>8.2f}x")
 

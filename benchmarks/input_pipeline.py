@@ -6,7 +6,7 @@ Seed (Keras 2 era): ``ImageDataGenerator(rescale=1/255).flow_from_directory`` ov
 
 Both feed the same model (the seed's CNN) for the same number of passes over the folder; the
 script prints images/s for reading alone and for training, and the ratios.
-Usage: python benchmarks/input_pipeline.py [--epochs N]
+Usage: python -m benchmarks.input_pipeline [--epochs N]
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ def images_per_second_input(source, epochs: int) -> float:
 
 def images_per_second_training(source, epochs: int, steps_per_execution: int = 1) -> float:
     """Images per second when training the seed's CNN for ``epochs`` passes (after a warm-up pass)."""
-    model = ea.training.compile_classifier(ea.models.seed_cnn(), learning_rate=1e-3)
+    model = ea.train.loops.compile_classifier(ea.nn.models.seed_cnn(), learning_rate=1e-3)
     if steps_per_execution > 1:
         # Several training steps per call into TensorFlow: less Python overhead per step.
         model.compile(optimizer=model.optimizer, loss=model.loss, metrics=["accuracy"], steps_per_execution=steps_per_execution)

@@ -1,26 +1,28 @@
 """elastic_attention: the library behind the Attention Elasticity Bootcamp book.
 
-Modules, one concern each: :mod:`runtime` (profiles, seeds, devices), :mod:`data` (shipped
-digits, cluttered canvases, MNIST), :mod:`layers` (attention pooling), :mod:`models`,
-:mod:`training`, :mod:`metrics`, :mod:`viz` (static figures) and :mod:`widgets`
-(interactive viewers).
+Subpackages by role, imported in one direction only (a module may import from the layers above
+it in this list, never from below; ``tests/unit/test_layering.py`` enforces it):
+
+1. ``_validate`` (argument checks, one copy each) and ``_lazy`` (lazy submodule access);
+2. :mod:`runtime`: profiles, seeds, devices, strategies;
+3. :mod:`data`: the dataset registry and one file per dataset (digits, cluttered, mnist);
+4. :mod:`nn`: softmax and gradients, dot-product attention, layers, models, metrics;
+5. :mod:`train`: training loops, resilience, artifacts (atomic writes);
+6. :mod:`views`: one file per topic with its static figure, widget and HTML explorer;
+7. :mod:`check`: self-check helpers for the exercises.
+
+Why roles and not chapters: a chapter uses several roles (data, a model, a view), and several
+chapters share one model; a role per folder gives every kind of code one obvious home, and the
+one-way order keeps low layers (data, models) free of plotting and notebook code.
 """
 
 import os
-from importlib import import_module
+
+from ._lazy import submodule_getattr
 
 # Keep TensorFlow's C++ start-up chatter out of the chapters (set before TensorFlow loads).
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 __version__ = "0.1.0"
-__all__ = [
-    "runtime", "data", "layers", "models", "training", "metrics", "viz", "widgets", "explorer",
-    "gradients", "softmax_views", "artifacts", "resilience", "check",
-]
-
-
-def __getattr__(name: str):
-    # Import submodules lazily so that `import elastic_attention` stays cheap.
-    if name in __all__:
-        return import_module(f"{__name__}.{name}")
-    raise AttributeError(f"module 'elastic_attention' has no attribute {name!r}")
+__all__ = ["runtime", "data", "nn", "train", "views", "check"]
+__getattr__ = submodule_getattr(__name__, __all__)

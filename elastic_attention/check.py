@@ -17,7 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import gradients, metrics
+from .nn import metrics
+from .nn import softmax as sm
 
 __all__ = [
     "CheckResult",
@@ -90,8 +91,8 @@ def softmax_jacobian(answer, s) -> CheckResult:
     the ``(n, n)`` matrix with ``J[i, j] = da_i / ds_j``.
     """
     s = _question(s, "s", 1)
-    a = gradients.softmax(s)
-    expected = gradients.softmax_jacobian(a)
+    a = sm.softmax(s)
+    expected = sm.softmax_jacobian(a)
     got = _as_answer(answer, "the Jacobian")
     if isinstance(got, CheckResult):
         return got
@@ -127,7 +128,7 @@ def attention_pooling_output(answer, H, w, b: float = 0.0) -> CheckResult:
         raise ValueError(f"w has {len(w)} entries but H has {H.shape[1]} features: pass one sample H (positions, features)")
     b = float(np.asarray(b, dtype=np.float64))
     s = H @ w + b
-    a = gradients.softmax(s)
+    a = sm.softmax(s)
     expected = a @ H
     got = _as_answer(answer, "y")
     if isinstance(got, CheckResult):

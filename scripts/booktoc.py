@@ -1,7 +1,7 @@
 """The chapters `_toc.yml` lists, for the book's tooling (tests, benchmarks, slides).
 
-Usage from a script in scripts/: ``from booktoc import toc_paths``; from elsewhere, put
-``<repo>/scripts`` on ``sys.path`` first.
+Usage: ``from scripts.booktoc import toc_paths`` with the repository root as the working folder
+(scripts run as ``python -m scripts.<name>``; pytest puts the root on ``sys.path``).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Store the book's notebooks clean: no outputs, no execution counts, normalized metadata.
 
-Usage: python scripts/clean_notebooks.py [--check] [NOTEBOOK ...]
+Usage: python -m scripts.clean_notebooks [--check] [NOTEBOOK ...]
 With --check nothing is written; the exit status is 1 when a notebook needs cleaning.
 """
 
@@ -10,6 +10,8 @@ import argparse
 import json
 import sys
 from pathlib import Path
+
+from elastic_attention.train.artifacts import write_text_atomic
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK_METADATA = {
@@ -40,13 +42,6 @@ def clean(nb: dict) -> dict:
     return out
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text`` through a temporary file, so a failure leaves the old file."""
-    tmp = path.with_suffix(".ipynb.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
-
-
 def dumps(nb: dict) -> str:
     return json.dumps(nb, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
 
@@ -64,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
         if cleaned != text:
             dirty.append(path)
             if not args.check:
-                write_atomic(path, cleaned)
+                write_text_atomic(path, cleaned)
     if args.check and dirty:
         for path in dirty:
             print(f"{path.resolve().relative_to(ROOT)}: stored with outputs, execution counts or extra metadata; run `make clean-notebooks`")

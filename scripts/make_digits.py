@@ -5,7 +5,7 @@ Handwritten Digits" test set (1,797 real 8x8 greyscale images, values 0..16). Th
 stratified and fixed (``random_state=0``), so re-running the script reproduces the same
 files and the same manifest byte for byte.
 
-Usage: python scripts/make_digits.py [--out data]
+Usage: python -m scripts.make_digits [--out data]
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Build reveal.js slides from the executed chapters, working offline, into _build/slides/.
 
-Usage: python scripts/make_slides.py [--execute] [--out DIR] [NOTEBOOK ...]
+Usage: python -m scripts.make_slides [--execute] [--out DIR] [NOTEBOOK ...]
 
 Each chapter's executed copy comes from ``_build/jupyter_execute/book/`` (written by
 ``make book``) when its code matches the chapter; otherwise ``--execute`` runs the chapter here
@@ -72,8 +72,7 @@ class SlidesError(RuntimeError):
 
 def toc_chapters() -> list[Path]:
     """Return the ``.ipynb`` chapters listed in ``_toc.yml``, in order."""
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from booktoc import toc_notebooks
+    from scripts.booktoc import toc_notebooks
 
     return toc_notebooks(ROOT)
 

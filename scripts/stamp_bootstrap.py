@@ -5,7 +5,7 @@ The template's ``{{ repository.url }}`` and ``{{ repository.branch }}`` are fill
 launch buttons read it too). The bootstrap is each notebook's first code cell, tagged
 hide-input and hide-output.
 
-Usage: python scripts/stamp_bootstrap.py [--check]
+Usage: python -m scripts.stamp_bootstrap [--check]
 With --check nothing is written; the exit status is 1 when a chapter carries a stale copy.
 """
 
@@ -17,9 +17,10 @@ import re
 import sys
 from pathlib import Path
 
+from elastic_attention.train.artifacts import write_text_atomic
+from scripts.clean_notebooks import dumps
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from clean_notebooks import dumps, write_atomic  # noqa: E402
 
 TEMPLATE = ROOT / "templates" / "bootstrap_cell.py"
 CONFIG = ROOT / "_config.yml"
@@ -96,7 +97,7 @@ def main(argv=None) -> int:
         if changed:
             stale.append(path)
             if not args.check:
-                write_atomic(path, dumps(nb))
+                write_text_atomic(path, dumps(nb))
     if args.check and stale:
         for path in stale:
             print(f"{path.relative_to(ROOT)}: stale bootstrap cell; run `make stamp`")

@@ -1,0 +1,1 @@
+"""Speed and quality comparisons measured side by side in one run: ``python -m benchmarks.<name>``."""

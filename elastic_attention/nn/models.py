@@ -1,0 +1,114 @@
+"""Model builders. Introduced in chapter 5.2 (the seed's CNN) and 5.3 (attention heads).
+
+All models are plain Keras functional models without Lambda layers, so they save to and load
+from ``.keras`` files with ``safe_mode=True``.
+"""
+
+from __future__ import annotations
+
+import keras
+from keras import layers
+
+from .. import _validate as valid
+from .layers import AttentionPooling
+
+HEADS = ("attention", "gap", "flatten")
+
+
+def seed_cnn(input_shape=(8, 8, 1), num_classes: int = 10, dense_units: int = 64) -> keras.Model:
+    """Return the seed's classifier: conv-pool-conv-pool-flatten-dense-softmax.
+
+    ``padding="same"`` keeps the 8x8 digits from shrinking to nothing after two poolings; the
+    output layer gives logits, and the loss applies the softmax (numerically safer).
+    """
+    valid.positive_int(num_classes, "num_classes")
+    inputs = keras.Input(shape=input_shape, name="image")
+    x = layers.Conv2D(32, 3, padding="same", activation="relu")(inputs)
+    x = layers.MaxPooling2D(2)(x)
+    x = layers.Conv2D(64, 3, padding="same", activation="relu")(x)
+    x = layers.MaxPooling2D(2)(x)
+    x = layers.Flatten()(x)
+    x = layers.Dense(dense_units, activation="relu")(x)
+    outputs = layers.Dense(num_classes, name="logits", dtype="float32")(x)
+    return keras.Model(inputs, outputs, name="seed_cnn")
+
+
+def conv_trunk(inputs, filters: int = 32, blocks: int = 3, bn_momentum: float = 0.9):
+    """Introduced in chapter 5.3. Return the feature map of ``blocks`` conv-BatchNorm-ReLU-pool stages applied to ``inputs``.
+
+    Three stages on a 40x40 canvas give a 5x5 map whose cells see more than a whole digit.
+    ``bn_momentum=0.9`` (Keras defaults to 0.99) lets the moving statistics settle within the few
+    hundred steps of a quick run.
+    """
+    valid.positive_int(filters, "filters")
+    valid.positive_int(blocks, "blocks")
+    return apply_layers([layer for i in range(1, blocks + 1) for layer in conv_stage(i, filters, bn_momentum)], inputs)
+
+
+def conv_stage(index: int, filters: int = 32, bn_momentum: float = 0.9) -> list:
+    """Return the layers of trunk stage ``index`` (1-based): Conv2D, BatchNorm, ReLU, 2x2 max-pooling.
+
+    Introduced in chapter 5.3; the layer names (``conv1``, ``bn1`` ...) are the trunk's, so
+    weights can move between models that share stages.
+    """
+    valid.positive_int(index, "index")
+    valid.positive_int(filters, "filters")
+    return [layers.Conv2D(filters, 3, padding="same", use_bias=False, name=f"conv{index}"),
+            layers.BatchNormalization(momentum=bn_momentum, name=f"bn{index}"),
+            layers.ReLU(name=f"relu{index}"),
+            layers.MaxPooling2D(2, name=f"pool{index}")]
+
+
+def apply_layers(stack, x):
+    """Return ``x`` passed through each layer of ``stack`` in turn. Introduced in chapter 5.3."""
+    for layer in stack:
+        x = layer(x)
+    return x
+
+
+def cluttered_classifier(
+    head: str,
+    input_shape=(40, 40, 1),
+    num_classes: int = 10,
+    filters: int = 32,
+    blocks: int = 3,
+    dense_units: int | None = None,
+    dropout: float = 0.0,
+) -> keras.Model:
+    """Return a classifier with a shared conv trunk and one of three heads.
+
+    ``head``: ``"attention"`` (:class:`AttentionPooling`), ``"gap"`` (global average pooling) or
+    ``"flatten"`` (the seed's flatten head; its hidden ``Dense`` layer is optional through
+    ``dense_units`` because with it the head stalled near chance on cluttered canvases in the
+    book's quick runs, chapter 5.3). The model outputs logits; for the attention head,
+    :func:`attention_explainer` exposes the weights over the feature-map cells.
+    """
+    if head not in HEADS:
+        raise ValueError(f"unknown head {head!r}: choose one of {', '.join(HEADS)}")
+    valid.positive_int(num_classes, "num_classes")
+    inputs = keras.Input(shape=input_shape, name="image")
+    features = conv_trunk(inputs, filters=filters, blocks=blocks)
+    if head == "attention":
+        pooled, _weights = AttentionPooling(name="attention_pool")(features, return_attention_scores=True)
+    elif head == "gap":
+        pooled = layers.GlobalAveragePooling2D(name="gap")(features)
+    else:
+        pooled = layers.Flatten(name="flatten")(features)
+        if dense_units:
+            pooled = layers.Dense(dense_units, activation="relu", name="dense")(pooled)
+    if dropout:
+        pooled = layers.Dropout(dropout, name="dropout")(pooled)
+    logits = layers.Dense(num_classes, name="logits", dtype="float32")(pooled)
+    return keras.Model(inputs, logits, name=f"{head}_classifier")
+
+
+def attention_explainer(model: keras.Model, layer_name: str = "attention_pool") -> keras.Model:
+    """Return a model mapping images to ``[logits, attention weights]``, sharing ``model``'s layers."""
+    try:
+        layer = model.get_layer(layer_name)
+    except ValueError:
+        raise ValueError(
+            f"model {model.name!r} has no layer {layer_name!r}: only the attention head has weights to show"
+        ) from None
+    _pooled, weights = layer.output
+    return keras.Model(model.inputs, [model.outputs[0], weights], name=f"{model.name}_explainer")
