@@ -11,7 +11,7 @@ VENDORED := _vendor/.vendored
 export PYTHONHASHSEED := 0
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: install vendor book test lint check-notebooks unit notebooks site-tests clean clean-notebooks data
+.PHONY: install vendor book test lint check-notebooks unit notebooks site-tests clean clean-notebooks data stamp slides browser
 
 install: $(INSTALLED)
 
@@ -62,7 +62,7 @@ notebooks: install
 site-tests: book
 	$(BIN)/pytest -q -m site
 
-test: install vendor
+test: install vendor browser
 	$(MAKE) lint check-notebooks
 	EA_PROFILE=quick $(BIN)/pytest -m "not site" --durations=12
 	EA_PROFILE=quick $(MAKE) book
@@ -76,7 +76,6 @@ clean:
 
 # The Colab bootstrap cell: fill templates/bootstrap_cell.py from _config.yml's repository block
 # and stamp it into every chapter (tests/test_repo.py fails on a stale copy).
-.PHONY: stamp slides
 stamp: install
 	$(BIN)/python -m scripts.stamp_bootstrap
 
@@ -87,7 +86,6 @@ slides: install vendor
 
 # Debian's Chromium for the browser tests (tests/test_browser.py drives it with Playwright; never
 # `playwright install`). Without root and apt-get this says why and the browser tests skip.
-.PHONY: browser
 browser:
 	@if [ -x /usr/bin/chromium ]; then \
 	  echo "browser: $$(/usr/bin/chromium --version 2>/dev/null)"; \
@@ -97,5 +95,3 @@ browser:
 	else \
 	  echo "browser: skipped, /usr/bin/chromium is missing and installing it needs root and apt-get; the browser tests will skip"; \
 	fi
-
-test: browser

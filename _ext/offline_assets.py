@@ -41,7 +41,7 @@ def _strip(app, pagename, templatename, context, doctree):
 
 # --------------------------------------------------------------------------- explorers and alt text
 
-# Explorers (elastic_attention.explorer) offer an ipywidgets view next to their self-contained
+# Explorers (elastic_attention.views.explorer) offer an ipywidgets view next to their self-contained
 # HTML in a live kernel; on the static site a widget has no kernel behind it, so the kernels that
 # execute the book get EA_EXPLORER=html, and text/html outranks widget views on HTML pages.
 HTML_BUILDERS = ("html", "dirhtml", "singlehtml")

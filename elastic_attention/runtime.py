@@ -15,17 +15,28 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any
 
+__all__ = [
+    "ConfigError",
+    "RuntimeConfig",
+    "parse_profile",
+    "parse_seed",
+    "in_colab",
+    "setup",
+    "PROFILES",
+    "DEFAULT_SEED",
+]
+
 PROFILES = ("quick", "full")
 DEFAULT_SEED = 0
 
 
 class ConfigError(ValueError):
-    """A runtime setting (profile, seed) has a value the book cannot use."""
+    """A runtime setting (profile, seed) has a value the book cannot use. Introduced in chapter 5.1."""
 
 
 @dataclass(frozen=True)
 class RuntimeConfig:
-    """What :func:`setup` chose; chapters read ``cfg.quick`` to size their runs."""
+    """What :func:`setup` chose; chapters read ``cfg.quick`` to size their runs. Introduced in chapter 5.1."""
 
     profile: str
     seed: int
@@ -57,6 +68,8 @@ def parse_profile(value: str | None, has_gpu: bool) -> str:
 
     >>> parse_profile(None, has_gpu=False)
     'quick'
+
+    Introduced in chapter 5.1.
     """
     if value is None or value.strip() == "":
         return "full" if has_gpu else "quick"
@@ -70,7 +83,7 @@ def parse_profile(value: str | None, has_gpu: bool) -> str:
 
 
 def parse_seed(value: str | int | None) -> int:
-    """Return the seed as a non-negative int; ``None`` or empty gives the default 0."""
+    """Return the seed as a non-negative int; ``None`` or empty gives the default 0. Introduced in chapter 5.1."""
     if value is None or (isinstance(value, str) and value.strip() == ""):
         return DEFAULT_SEED
     if isinstance(value, bool):
@@ -90,7 +103,7 @@ def parse_seed(value: str | int | None) -> int:
 
 
 def in_colab() -> bool:
-    """Return True when running inside Google Colab."""
+    """Return True when running inside Google Colab. Introduced in chapter 5.1."""
     return "google.colab" in sys.modules or "COLAB_RELEASE_TAG" in os.environ
 
 
@@ -100,6 +113,8 @@ def setup(profile: str | None = None, seed: int | str | None = None, verbose: bo
     Arguments override ``EA_PROFILE`` and ``EA_SEED``. On a CPU, TensorFlow's op determinism is
     switched on so that the same seed gives bit-identical results; on a GPU the float16 mixed
     precision policy is enabled (and float32 everywhere else).
+
+    Introduced in chapter 5.1.
     """
     import keras
     import tensorflow as tf

@@ -51,7 +51,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true")
     parser.add_argument("notebooks", nargs="*", type=Path)
     args = parser.parse_args(argv)
-    paths = [p.resolve() for p in args.notebooks] or sorted(p for p in (ROOT / "book").rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+    paths = [p.resolve() for p in args.notebooks] or [
+        *sorted(p for p in (ROOT / "book").rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts),
+        ROOT / "templates" / "chapter.ipynb",
+    ]
     dirty = []
     for path in paths:
         text = path.read_text(encoding="utf-8")

@@ -86,7 +86,7 @@ def main(argv=None) -> int:
         print(err)
         return 2
     stale, broken = [], []
-    for path in sorted((ROOT / "book").glob("*.ipynb")):
+    for path in [*sorted((ROOT / "book").glob("*.ipynb")), ROOT / "templates" / "chapter.ipynb"]:
         nb = json.loads(path.read_text(encoding="utf-8"))
         try:
             nb, changed = stamp(nb, source)

@@ -21,7 +21,10 @@ __all__ = ["ClutteredDigits", "make_cluttered"]
 class ClutteredDigits:
     """Cluttered canvases: ``images`` float32 ``(N, H, W, 1)`` in [0, 1], ``labels`` ``(N,)``,
     ``boxes`` ``(N, 4)`` as ``(top, left, bottom, right)`` with bottom/right exclusive (the tight
-    box of the digit's ink), ``source_ids`` ``(N,)`` the shipped image each digit came from."""
+    box of the digit's ink), ``source_ids`` ``(N,)`` the shipped image each digit came from.
+
+    Introduced in chapter 5.3.
+    """
 
     images: np.ndarray
     labels: np.ndarray
@@ -49,6 +52,8 @@ def make_cluttered(
     of the same split, upscaled alike and kept off the digit's square. Train and test canvases
     therefore never share a source digit. ``copies`` canvases are made per source digit. The
     result depends only on the arguments (same seed, same canvases).
+
+    Introduced in chapter 5.3.
     """
     valid.one_of(split, SPLITS, "split")
     side = DIGIT_SIZE * scale

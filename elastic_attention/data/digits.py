@@ -82,6 +82,8 @@ def load_digit_arrays(split: str, root: Path | None = None) -> tuple[np.ndarray,
     """Return ``(images, labels, ids)`` of one split: uint8 ``(N, 8, 8)``, int ``(N,)``, int ``(N,)``.
 
     ``ids`` are the source image numbers (the PNG names), so two splits can be shown disjoint.
+
+    Introduced in chapter 5.2.
     """
     from PIL import Image, UnidentifiedImageError
 
@@ -104,31 +106,36 @@ def load_digit_arrays(split: str, root: Path | None = None) -> tuple[np.ndarray,
     return np.stack(images), np.asarray(labels, dtype=np.int64), np.asarray(ids, dtype=np.int64)
 
 
+def _read_folder(folder: Path, **split):
+    """Read a class-per-folder tree of 8x8 greyscale PNGs as unbatched ``(uint8 image, int label)`` pairs."""
+    import keras
+
+    return keras.utils.image_dataset_from_directory(
+        folder, labels="inferred", label_mode="int", class_names=[str(i) for i in range(NUM_CLASSES)],
+        color_mode="grayscale", image_size=(DIGIT_SIZE, DIGIT_SIZE), batch_size=None, verbose=False, **split)
+
+
+def _rescale(x, y):
+    import tensorflow as tf
+
+    return tf.cast(x, tf.float32) / 255.0, y
+
+
 def digits_dataset(split: str, batch_size: int = 64, shuffle: bool | None = None, seed: int = 0, root: Path | None = None):
     """Return a ``tf.data.Dataset`` of ``(image, label)`` batches; images float32 in [0, 1], ``(8, 8, 1)``.
 
     Reads the folder with ``keras.utils.image_dataset_from_directory`` (the Keras 3 successor of
     ``ImageDataGenerator.flow_from_directory``), then rescales, caches in memory, shuffles (train
     only by default) and prefetches.
+
+    Introduced in chapter 5.2.
     """
-    import keras
     import tensorflow as tf
 
     valid.positive_int(batch_size, "batch_size")
     folder = _split_dir(split, root)
     shuffle = split == "train" if shuffle is None else shuffle
-    ds = keras.utils.image_dataset_from_directory(
-        folder,
-        labels="inferred",
-        label_mode="int",
-        class_names=[str(i) for i in range(NUM_CLASSES)],
-        color_mode="grayscale",
-        image_size=(DIGIT_SIZE, DIGIT_SIZE),
-        batch_size=None,
-        shuffle=False,
-        verbose=False,
-    )
-    ds = ds.map(lambda x, y: (tf.cast(x, tf.float32) / 255.0, y), num_parallel_calls=tf.data.AUTOTUNE).cache()
+    ds = _read_folder(folder, shuffle=False).map(_rescale, num_parallel_calls=tf.data.AUTOTUNE).cache()
     if shuffle:
         ds = ds.shuffle(4096, seed=seed, reshuffle_each_iteration=True)
     return ds.batch(batch_size).prefetch(tf.data.AUTOTUNE)
@@ -140,32 +147,17 @@ def digits_splits(batch_size: int = 32, validation_fraction: float = 0.1, seed: 
     The validation set is carved out of the train folder (``validation_fraction`` of it, chosen
     with ``seed``), so the test folder is touched once, at the end. Batches are shuffled for
     training only.
+
+    Introduced in chapter 5.2.
     """
-    import keras
     import tensorflow as tf
 
     valid.positive_int(batch_size, "batch_size")
     valid.probability(validation_fraction, "validation_fraction", open_interval=True)
     folder = _split_dir("train", root)
-    train, val = keras.utils.image_dataset_from_directory(
-        folder,
-        label_mode="int",
-        class_names=[str(i) for i in range(NUM_CLASSES)],
-        color_mode="grayscale",
-        image_size=(DIGIT_SIZE, DIGIT_SIZE),
-        batch_size=None,
-        shuffle=True,
-        seed=seed,
-        validation_split=validation_fraction,
-        subset="both",
-        verbose=False,
-    )
-
-    def rescale(x, y):
-        return tf.cast(x, tf.float32) / 255.0, y
-
-    train = train.map(rescale).cache().shuffle(4096, seed=seed).batch(batch_size).prefetch(tf.data.AUTOTUNE)
-    val = val.map(rescale).cache().batch(batch_size).prefetch(tf.data.AUTOTUNE)
+    train, val = _read_folder(folder, shuffle=True, seed=seed, validation_split=validation_fraction, subset="both")
+    train = train.map(_rescale).cache().shuffle(4096, seed=seed).batch(batch_size).prefetch(tf.data.AUTOTUNE)
+    val = val.map(_rescale).cache().batch(batch_size).prefetch(tf.data.AUTOTUNE)
     test = digits_dataset("test", batch_size=batch_size, shuffle=False, root=root)
     return train, val, test
 

@@ -15,6 +15,8 @@ def load_mnist(max_train: int | None = None, max_test: int | None = None):
     Used by the full profile. MNIST is downloaded by Keras on first use; when that fails (no
     network), this falls back to the shipped digits upscaled to 24x24 and padded to 28x28, says
     so, and returns ``source="shipped digits (offline fallback)"``.
+
+    Introduced in chapter 5.2.
     """
     import keras
 

@@ -28,15 +28,15 @@ MANIFEST_NAME = "MANIFEST.sha256"
 
 
 class DataError(RuntimeError):
-    """The shipped data is missing, changed or unreadable."""
+    """The shipped data is missing, changed or unreadable. Introduced in chapter 5.2."""
 
 
 class DataNotFoundError(DataError, FileNotFoundError):
-    """The data folder or a file in it does not exist."""
+    """The data folder or a file in it does not exist. Introduced in chapter 5.2."""
 
 
 class DataIntegrityError(DataError):
-    """A file differs from the manifest, or cannot be decoded."""
+    """A file differs from the manifest, or cannot be decoded. Introduced in chapter 5.2."""
 
 
 def data_root() -> Path:
@@ -44,6 +44,8 @@ def data_root() -> Path:
 
     Looks at ``EA_DATA_DIR`` first, then the repository the package was installed from, then
     the current folder and its parents (a chapter run from ``book/`` finds ``../data``).
+
+    Introduced in chapter 5.2.
     """
     env = os.environ.get("EA_DATA_DIR")
     if env:

@@ -78,7 +78,7 @@ class AttentionPooling(keras.layers.Layer):
 
 @keras.saving.register_keras_serializable(package="elastic_attention")
 class CustomGradientAttentionPooling(AttentionPooling):
-    """Return the same ``y`` as :class:`~elastic_attention.layers.AttentionPooling`, with the
+    """Return the same ``y`` as :class:`AttentionPooling`, with the
     backward pass written by hand (chapter 4's formulas, via ``tf.custom_gradient``).
 
     Introduced in chapter 4. Accepts ``(batch, positions, features)`` or ``(batch, height,

@@ -9,9 +9,20 @@ from __future__ import annotations
 
 import numpy as np
 
+__all__ = [
+    "cell_centres",
+    "pointing_game",
+    "confusion_matrix",
+    "peak_cells",
+    "occlude_cells",
+]
+
 
 def cell_centres(grid_shape: tuple[int, int], image_shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
-    """Return the pixel coordinates ``(rows, cols)`` of the centres of a ``grid_shape`` map over an image."""
+    """Return the pixel coordinates ``(rows, cols)`` of the centres of a ``grid_shape`` map over an image.
+
+    Introduced in chapter 5.4.
+    """
     gh, gw = grid_shape
     ih, iw = image_shape
     rows = (np.arange(gh) + 0.5) * ih / gh
@@ -65,7 +76,10 @@ def pointing_game(weights, boxes, image_shape, tolerance: int = 0) -> tuple[floa
 
 
 def confusion_matrix(y_true, y_pred, num_classes: int = 10) -> np.ndarray:
-    """Return the ``(num_classes, num_classes)`` count matrix, rows = true class, cols = predicted."""
+    """Return the ``(num_classes, num_classes)`` count matrix, rows = true class, cols = predicted.
+
+    Introduced in chapter 5.2.
+    """
     y_true = np.asarray(y_true, dtype=np.int64)
     y_pred = np.asarray(y_pred, dtype=np.int64)
     if y_true.shape != y_pred.shape:
@@ -76,7 +90,10 @@ def confusion_matrix(y_true, y_pred, num_classes: int = 10) -> np.ndarray:
 
 
 def peak_cells(weights) -> np.ndarray:
-    """Return the ``(N, 2)`` (row, column) of each map's largest weight in ``weights`` ``(N, gh, gw)``."""
+    """Return the ``(N, 2)`` (row, column) of each map's largest weight in ``weights`` ``(N, gh, gw)``.
+
+    Introduced in chapter 5.4.
+    """
     weights = np.asarray(weights)
     if weights.ndim != 3:
         raise ValueError(f"weights must be (N, grid_h, grid_w), got shape {weights.shape}")
@@ -89,6 +106,8 @@ def occlude_cells(images, cells, grid_shape) -> np.ndarray:
 
     ``cells`` is ``(N, 2)`` (row, column) on a ``grid_shape`` grid laid over the image; used to ask
     whether the cell that attention picks is the one the prediction depends on.
+
+    Introduced in chapter 5.4.
     """
     images = np.array(images, copy=True)
     cells = np.asarray(cells)

@@ -12,6 +12,16 @@ from keras import layers
 from .. import _validate as valid
 from .layers import AttentionPooling
 
+__all__ = [
+    "seed_cnn",
+    "conv_trunk",
+    "conv_stage",
+    "apply_layers",
+    "cluttered_classifier",
+    "attention_explainer",
+    "HEADS",
+]
+
 HEADS = ("attention", "gap", "flatten")
 
 
@@ -20,6 +30,8 @@ def seed_cnn(input_shape=(8, 8, 1), num_classes: int = 10, dense_units: int = 64
 
     ``padding="same"`` keeps the 8x8 digits from shrinking to nothing after two poolings; the
     output layer gives logits, and the loss applies the softmax (numerically safer).
+
+    Introduced in chapter 5.2.
     """
     valid.positive_int(num_classes, "num_classes")
     inputs = keras.Input(shape=input_shape, name="image")
@@ -103,7 +115,10 @@ def cluttered_classifier(
 
 
 def attention_explainer(model: keras.Model, layer_name: str = "attention_pool") -> keras.Model:
-    """Return a model mapping images to ``[logits, attention weights]``, sharing ``model``'s layers."""
+    """Return a model mapping images to ``[logits, attention weights]``, sharing ``model``'s layers.
+
+    Introduced in chapter 5.3.
+    """
     try:
         layer = model.get_layer(layer_name)
     except ValueError:

@@ -36,7 +36,10 @@ KERAS_SUFFIX = ".keras"
 
 
 class ArtifactError(ValueError):
-    """A file is not what the book can save or load (wrong suffix, not a Keras archive, unsafe content)."""
+    """A file is not what the book can save or load (wrong suffix, not a Keras archive, unsafe content).
+
+    Introduced in chapter 5.5.
+    """
 
 
 def _writable_folder(path: Path) -> Path:

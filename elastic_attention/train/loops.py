@@ -17,6 +17,19 @@ import numpy as np
 from .. import _validate as valid
 from ..nn import models
 
+__all__ = [
+    "check_hparams",
+    "compile_classifier",
+    "cosine_schedule",
+    "TrainResult",
+    "arrays_dataset",
+    "fit",
+    "HeadResult",
+    "train_cluttered_head",
+    "train_losses",
+    "HEAD_LEARNING_RATES",
+]
+
 
 def check_hparams(epochs, learning_rate, batch_size=None) -> None:
     """Raise a clear ValueError unless ``epochs`` (and ``batch_size``) are positive integers and
@@ -33,6 +46,8 @@ def compile_classifier(model: keras.Model, learning_rate=1e-3, jit_compile: bool
     ``learning_rate`` may be a number or a ``keras.optimizers.schedules`` schedule. XLA is off by
     default because on a CPU it is slower than plain execution beyond tiny inputs; pass
     ``jit_compile="auto"`` on a GPU.
+
+    Introduced in chapter 5.2.
     """
     if isinstance(learning_rate, (int, float)):
         check_hparams(1, learning_rate)
@@ -46,7 +61,10 @@ def compile_classifier(model: keras.Model, learning_rate=1e-3, jit_compile: bool
 
 
 def cosine_schedule(initial_learning_rate: float, epochs: int, steps_per_epoch: int):
-    """Return a cosine decay from ``initial_learning_rate`` to 0 over ``epochs * steps_per_epoch`` steps."""
+    """Return a cosine decay from ``initial_learning_rate`` to 0 over ``epochs * steps_per_epoch`` steps.
+
+    Introduced in chapter 5.2.
+    """
     check_hparams(epochs, initial_learning_rate)
     valid.positive_int(steps_per_epoch, "steps_per_epoch")
     return keras.optimizers.schedules.CosineDecay(initial_learning_rate, decay_steps=epochs * steps_per_epoch)
@@ -54,7 +72,10 @@ def cosine_schedule(initial_learning_rate: float, epochs: int, steps_per_epoch: 
 
 @dataclass
 class TrainResult:
-    """What :func:`fit` returns: per-epoch ``history`` (a dict of lists), wall ``seconds``, epochs run."""
+    """What :func:`fit` returns: per-epoch ``history`` (a dict of lists), wall ``seconds``, epochs run.
+
+    Introduced in chapter 5.2.
+    """
 
     history: dict = field(default_factory=dict)
     seconds: float = 0.0
@@ -71,6 +92,8 @@ def arrays_dataset(x, y, batch_size: int, shuffle: bool, seed: int | None = None
     Keras 3 shuffles NumPy arrays with a seeded shuffle that restarts each epoch, so with a
     global seed every epoch sees the same order; a ``tf.data`` shuffle with
     ``reshuffle_each_iteration=True`` draws a new, still reproducible, order per epoch.
+
+    Introduced in chapter 5.2.
     """
     import tensorflow as tf
 
@@ -90,6 +113,8 @@ def fit(model: keras.Model, train, validation=None, epochs: int = 10, batch_size
     ``batch_size`` applies, and the training pairs are reshuffled every epoch, see
     :func:`arrays_dataset`). ``verbose=2`` prints one line per epoch, readable in a notebook and
     in a log. NaN or infinite inputs are rejected before training starts.
+
+    Introduced in chapter 5.2.
     """
     check_hparams(epochs, 1.0, batch_size)
     if isinstance(train, tuple):
@@ -127,7 +152,10 @@ HEAD_LEARNING_RATES = {"attention": 1e-2, "gap": 3e-2, "flatten": 3e-3}
 
 @dataclass
 class HeadResult:
-    """One trained head: the ``model``, its :class:`TrainResult`, test accuracy and parameter count."""
+    """One trained head: the ``model``, its :class:`TrainResult`, test accuracy and parameter count.
+
+    Introduced in chapter 5.3.
+    """
 
     head: str
     model: keras.Model

@@ -41,7 +41,7 @@ __all__ = [
 
 
 class SimulatedInterruption(RuntimeError):
-    """Raised by :class:`InterruptAtEpoch` to stand in for a preempted machine."""
+    """Raised by :class:`InterruptAtEpoch` to stand in for a preempted machine. Introduced in chapter 5.5."""
 
 
 class InterruptAtEpoch(keras.callbacks.Callback):
@@ -112,7 +112,10 @@ def epoch_keyed_dataset(x, y, batch_size: int, seed: int, order: EpochOrder):
 @dataclass
 class ResumableRun:
     """What :func:`fit_resumable` returns: the ``history`` of the epochs *this call* ran, the first
-    epoch it ran (``start_epoch``, 0 for a fresh run), the epoch count it reached and wall ``seconds``."""
+    epoch it ran (``start_epoch``, 0 for a fresh run), the epoch count it reached and wall ``seconds``.
+
+    Introduced in chapter 5.5.
+    """
 
     history: dict = field(default_factory=dict)
     start_epoch: int = 0
@@ -126,7 +129,10 @@ class ResumableRun:
 
 
 def backup_exists(backup_dir: str | os.PathLike) -> bool:
-    """Return True when ``backup_dir`` holds a ``BackupAndRestore`` backup (an interrupted run to resume)."""
+    """Return True when ``backup_dir`` holds a ``BackupAndRestore`` backup (an interrupted run to resume).
+
+    Introduced in chapter 5.5.
+    """
     return Path(backup_dir).is_dir() and any(Path(backup_dir).iterdir())
 
 
@@ -146,7 +152,7 @@ def fit_resumable(model: keras.Model, x, y, epochs: int, backup_dir: str | os.Pa
     if validation is not None:
         valid.finite(validation[0], "validation images")
     if not getattr(model, "compiled", False) or getattr(model, "optimizer", None) is None:
-        raise ValueError("model is not compiled: call ea.training.compile_classifier(model) first")
+        raise ValueError("model is not compiled: call ea.train.loops.compile_classifier(model) first")
     if interrupt_after is not None and not (isinstance(interrupt_after, int) and 1 <= interrupt_after < epochs):
         raise ValueError(f"interrupt_after must be an epoch in [1, {epochs - 1}] or None, got {interrupt_after!r}")
     backup_dir = Path(backup_dir)

@@ -20,7 +20,10 @@ __all__ = ["upsample_weights", "draw_attention", "attention_grid", "attention_vi
 
 
 def upsample_weights(weights, image_shape) -> np.ndarray:
-    """Return attention ``weights`` ``(gh, gw)`` or ``(N, gh, gw)`` repeated to image resolution."""
+    """Return attention ``weights`` ``(gh, gw)`` or ``(N, gh, gw)`` repeated to image resolution.
+
+    Introduced in chapter 5.4.
+    """
     weights = np.asarray(weights)
     gh, gw = weights.shape[-2:]
     ih, iw = image_shape
@@ -30,7 +33,10 @@ def upsample_weights(weights, image_shape) -> np.ndarray:
 
 
 def draw_attention(ax, image, weights, box=None, alpha: float = 0.55, title: str | None = None):
-    """Draw ``image`` with its attention ``weights`` overlaid (and the object's ``box``) on ``ax``."""
+    """Draw ``image`` with its attention ``weights`` overlaid (and the object's ``box``) on ``ax``.
+
+    Introduced in chapter 5.4.
+    """
     image = np.asarray(image).squeeze()
     ax.imshow(image, cmap="gray", vmin=0, vmax=1)
     heat = upsample_weights(weights, image.shape)
@@ -49,7 +55,10 @@ def draw_attention(ax, image, weights, box=None, alpha: float = 0.55, title: str
 
 
 def attention_grid(images, weights, boxes=None, labels=None, predictions=None, ncols: int = 6, alpha: float = 0.55):
-    """Return a figure of images with attention overlays, peak cell (+) and digit box (green)."""
+    """Return a figure of images with attention overlays, peak cell (+) and digit box (green).
+
+    Introduced in chapter 5.4.
+    """
     images = check_images(images)
     weights = np.asarray(weights)
     if weights.ndim != 3 or len(weights) != len(images):

@@ -90,6 +90,8 @@ class Explorer:
 
     Returned by :func:`attention_explorer`, :func:`softmax_explorer` and :func:`saturation_explorer`;
     the module docstring explains which rendering shows where.
+
+    Introduced in chapter 4.
     """
 
     def __init__(self, kind: str, html: str, summary: str, widget_factory: Callable | None = None,

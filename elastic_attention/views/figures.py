@@ -23,7 +23,10 @@ def check_images(images) -> np.ndarray:
 
 
 def learning_curves(histories: dict, metrics=("loss", "accuracy"), title: str | None = None):
-    """Return a figure with one panel per metric; ``histories`` maps a run name to a Keras history dict."""
+    """Return a figure with one panel per metric; ``histories`` maps a run name to a Keras history dict.
+
+    Introduced in chapter 5.2.
+    """
     fig, axes = plt.subplots(1, len(metrics), figsize=(4.2 * len(metrics), 3.2), squeeze=False)
     for ax, metric in zip(axes[0], metrics, strict=True):
         for name, hist in histories.items():
@@ -44,7 +47,7 @@ def learning_curves(histories: dict, metrics=("loss", "accuracy"), title: str | 
 
 
 def confusion_matrix(matrix, class_names=None, title: str = "Confusion matrix (test set)"):
-    """Return a heat-map figure of a count matrix (rows: true class, columns: predicted)."""
+    """Return a heat-map figure of a count matrix (rows: true class, columns: predicted). Introduced in chapter 5.2."""
     matrix = np.asarray(matrix)
     if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1]:
         raise ValueError(f"matrix must be square, got shape {matrix.shape}")
@@ -68,7 +71,7 @@ def confusion_matrix(matrix, class_names=None, title: str = "Confusion matrix (t
 
 
 def image_grid(images, labels=None, boxes=None, ncols: int = 8, title: str | None = None):
-    """Return a figure showing greyscale ``images`` with optional labels and boxes."""
+    """Return a figure showing greyscale ``images`` with optional labels and boxes. Introduced in chapter 5.2."""
     images = check_images(images)
     n = len(images)
     nrows = int(np.ceil(n / ncols))
@@ -90,7 +93,10 @@ def image_grid(images, labels=None, boxes=None, ncols: int = 8, title: str | Non
 
 
 def markdown_table(rows: list[dict]):
-    """Return an IPython ``Markdown`` table of ``rows`` (dicts sharing keys), for results side by side."""
+    """Return an IPython ``Markdown`` table of ``rows`` (dicts sharing keys), for results side by side.
+
+    Introduced in chapter 5.3.
+    """
     from IPython.display import Markdown
 
     if not rows:

@@ -57,3 +57,17 @@ def test_manifest_matches_generator(tmp_path):
     result = subprocess.run([sys.executable, "-m", "scripts.make_digits", "--out", str(tmp_path)], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "MANIFEST.sha256").read_text() == (ROOT / "data" / "MANIFEST.sha256").read_text()
+
+
+def test_chapter_template_has_every_part():
+    """templates/chapter.ipynb is the skeleton DEVELOPERS.md tells a new chapter to start from."""
+    nb = json.loads((ROOT / "templates" / "chapter.ipynb").read_text(encoding="utf-8"))
+    text = "\n".join("".join(c["source"]) for c in nb["cells"])
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    assert "".join(code[0]["source"]).startswith("# Bootstrap (stamped from templates/bootstrap_cell.py")
+    assert "ea.runtime.setup()" in "".join(code[1]["source"])
+    for part in ("**Learning objectives.**", "**Estimated time:**", "## Summary", "## Exercises", "{exercise}",
+                 "{solution-start}", ":class: dropdown", "{solution-end}"):
+        assert part in text, f"the chapter template lacks {part}"
+    assert any("remove-cell" in c["metadata"].get("tags", []) for c in code), "no hidden check cell"
+    assert "Adding a chapter" in (ROOT / "DEVELOPERS.md").read_text(encoding="utf-8")

@@ -1,4 +1,4 @@
-"""Tests for elastic_attention.gradients and elastic_attention.softmax_views (chapter 4)."""
+"""Tests for elastic_attention.nn (softmax, pooling_grad, dot_product) and the chapter-4 views (chapter 4)."""
 
 from __future__ import annotations
 
