@@ -1,0 +1,64 @@
+"""The book's shared models, each trained once per seed and profile through the model cache.
+
+Introduced in chapter 5.4. A chapter that needs the attention classifier of chapter 5.3 calls
+:func:`cluttered_head` instead of training it again: the first call anywhere (in any notebook, in
+any order) trains and stores it, later calls load it. The data and schedule are the ones chapter
+5.3 uses, sized by the profile.
+"""
+
+from __future__ import annotations
+
+from .. import _validate as valid
+from ..data.cluttered import ClutteredDigits, make_cluttered
+from ..nn.models import HEADS
+from .cache import CachedModel, cached_model
+
+__all__ = ["cluttered_sizes", "cluttered_data", "cluttered_head"]
+
+
+def cluttered_sizes(profile: str) -> dict:
+    """Return chapter 5.3's run sizes for ``profile``: training copies per digit, test copies, epochs.
+
+    Introduced in chapter 5.4.
+    """
+    valid.one_of(profile, ("quick", "full"), "profile")
+    return {"copies": 3, "test_copies": 3, "epochs": 6} if profile == "quick" else \
+        {"copies": 10, "test_copies": 3, "epochs": 15}
+
+
+def cluttered_data(profile: str, seed: int) -> tuple[ClutteredDigits, ClutteredDigits]:
+    """Return chapter 5.3's ``(train, test)`` cluttered canvases for ``profile`` and ``seed``.
+
+    Introduced in chapter 5.4.
+    """
+    sizes = cluttered_sizes(profile)
+    return (make_cluttered("train", copies=sizes["copies"], seed=seed),
+            make_cluttered("test", copies=sizes["test_copies"], seed=seed))
+
+
+def cluttered_head(head: str, cfg, learning_rate: float | None = None) -> CachedModel:
+    """Return the :class:`~.cache.CachedModel` of chapter 5.3's classifier with ``head`` trained on
+    cluttered canvases for ``cfg.profile`` and ``cfg.seed``; ``info`` holds its test accuracy,
+    parameter count, training seconds and history.
+
+    Introduced in chapter 5.4.
+    """
+    import keras
+
+    from .loops import HEAD_LEARNING_RATES, train_cluttered_head
+
+    valid.one_of(head, HEADS, "head")
+    lr = HEAD_LEARNING_RATES[head] if learning_rate is None else valid.positive_number(learning_rate, "learning_rate")
+    sizes = cluttered_sizes(cfg.profile)
+
+    def train():
+        train_set, test_set = cluttered_data(cfg.profile, cfg.seed)
+        keras.utils.set_random_seed(cfg.seed)
+        result = train_cluttered_head(head, train_set, test_set, epochs=sizes["epochs"], learning_rate=lr,
+                                      strategy=cfg.strategy, jit_compile=cfg.jit_compile, verbose=0)
+        return result.model, {"test_accuracy": result.test_accuracy, "params": result.params,
+                              "seconds": result.run.seconds, "history": result.run.history}
+
+    precision = "mixed_float16" if getattr(cfg, "mixed_precision", False) else "float32"
+    return cached_model(f"cluttered-{head}", train, seed=cfg.seed, profile=cfg.profile,
+                        params={"learning_rate": lr, **sizes}, precision=precision)
