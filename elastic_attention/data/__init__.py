@@ -1,6 +1,6 @@
 """Data: the dataset registry, the shipped digits, cluttered canvases and MNIST.
 
-Introduced in chapter 5.2. One file per dataset; each registers itself in
+Introduced in chapter 5.2. One file per dataset (plus :mod:`.shift`, distribution shifts of any images); each registers itself in
 :mod:`~elastic_attention.data.registry` (folder, licence, SHA-256 through the manifest, loader).
 The public names of every dataset module are re-exported here, so a chapter writes
 ``ea.data.make_cluttered(...)``. Imports NumPy only; TensorFlow loads when a dataset is built.
@@ -22,10 +22,11 @@ from .registry import (
     register,
     verify_manifest,
 )
+from .shift import SHIFTS, apply_shift
 
 __all__ = [
     "ClutteredDigits", "make_cluttered", "DIGIT_SIZE", "DIGITS", "NUM_CLASSES", "SPLITS", "digits_dataset",
     "digits_splits", "load_digit_arrays", "upscale", "load_mnist", "MANIFEST_NAME", "DataError",
     "DataIntegrityError", "DataNotFoundError", "DatasetSpec", "data_root", "files", "get", "names", "register",
-    "verify_manifest",
+    "verify_manifest", "SHIFTS", "apply_shift",
 ]
