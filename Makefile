@@ -64,7 +64,8 @@ site-tests: book
 
 test: install vendor browser
 	$(MAKE) lint check-notebooks
-	EA_PROFILE=quick $(BIN)/pytest -m "not site" --durations=12
+	# Chapters that pass here go into the book's jupyter-cache, so the build below does not run them again.
+	EA_PROFILE=quick EA_BOOK_CACHE=$(CURDIR)/_build/.jupyter_cache $(BIN)/pytest -m "not site" --durations=12
 	EA_PROFILE=quick $(MAKE) book
 	$(BIN)/pytest -m site
 
