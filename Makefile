@@ -23,22 +23,15 @@ $(INSTALLED): requirements.txt requirements-common.txt requirements-gpu.txt pypr
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3" >/dev/null
 	touch $@
 
-# Front-end assets from npm, copied into _vendor/ (served as _static/ by Sphinx).
+# Front-end assets from npm: only the files the pages load (no source maps) are copied into
+# _vendor/ (served as _static/ by Sphinx); scripts/vendor_assets.py says which and why.
 vendor: $(VENDORED)
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --ignore-scripts
 
-$(VENDORED): node_modules/.package-lock.json
-	rm -rf _vendor.tmp && mkdir -p _vendor.tmp/mermaid _vendor.tmp/html-manager
-	cp -r node_modules/mathjax/es5 _vendor.tmp/mathjax
-	cp node_modules/mermaid/dist/mermaid.esm.min.mjs _vendor.tmp/mermaid/
-	mkdir -p _vendor.tmp/mermaid/chunks
-	cp -r node_modules/mermaid/dist/chunks/mermaid.esm.min _vendor.tmp/mermaid/chunks/
-	cp node_modules/@jupyter-widgets/html-manager/dist/* _vendor.tmp/html-manager/
-	cp node_modules/requirejs/require.js _vendor.tmp/require.js
-	touch _vendor.tmp/.vendored
-	rm -rf _vendor && mv _vendor.tmp _vendor
+$(VENDORED): node_modules/.package-lock.json scripts/vendor_assets.py
+	$(PYTHON) -m scripts.vendor_assets
 
 book: install vendor
 	rm -rf _build/html

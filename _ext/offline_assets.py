@@ -4,6 +4,12 @@ Jupyter Book always loads sphinx-thebe, which writes the CDN address of the theb
 every page even when live code is switched off (as here). This drops that script and thebe's own
 files from each page, and refuses to build a page that would still load a remote script.
 
+After the build it removes the source maps (the theme ships some; only a browser's developer
+tools ask for them) and each vendored package that no page loads (a top-level entry of a static
+folder that `make vendor` wrote, marked by its .vendored file: mathjax, mermaid, html-manager,
+require.js), so the site carries only what its pages use. The widgets manager and require.js
+serve pages with widget state only; the book has none while its explorers embed their HTML view.
+
 It also makes the executed book embed the self-contained HTML view of the library's explorers
 (not their ipywidgets view, which needs a kernel) and gives generated figures alt text.
 """
@@ -37,6 +43,40 @@ def _strip(app, pagename, templatename, context, doctree):
         if remote:
             raise RuntimeError(f"page {pagename} would load {remote} from the network: vendor it (make vendor)")
         context[key] = kept
+
+
+def _trim_static(app, exception):
+    """Remove from the built ``_static/`` every source map and every vendored package no page refers to."""
+    if exception is not None or app.builder.format != "html":
+        return
+    import shutil
+    from pathlib import Path
+
+    outdir = Path(app.outdir)
+    static = outdir / "_static"
+    pages = [p for p in outdir.rglob("*.html") if static not in p.parents]
+    texts = [p.read_text(encoding="utf-8", errors="replace") for p in pages]
+    for source_map in static.rglob("*.map"):
+        source_map.unlink()
+    dropped = []
+    for folder in getattr(app.config, "html_static_path", []) or []:
+        source = Path(app.confdir, folder)
+        if not (source / ".vendored").is_file():
+            continue
+        for entry in sorted(source.iterdir()):
+            if entry.name.startswith("."):
+                continue
+            target = static / entry.name
+            if target.exists() and not any(f"_static/{entry.name}" in text for text in texts):
+                if target.is_dir():
+                    shutil.rmtree(target)
+                else:
+                    target.unlink()
+                dropped.append(entry.name)
+    if dropped:
+        from sphinx.util import logging
+
+        logging.getLogger(__name__).info(f"offline_assets: no page loads {', '.join(dropped)}; left out of the site")
 
 
 # --------------------------------------------------------------------------- explorers and alt text
@@ -102,4 +142,5 @@ def setup(app):
     app.connect("html-page-context", _strip, priority=900)
     app.connect("config-inited", _prefer_html_outputs)
     app.connect("doctree-read", _add_alt_text)
+    app.connect("build-finished", _trim_static)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

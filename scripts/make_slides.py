@@ -7,10 +7,10 @@ Each chapter's executed copy comes from ``_build/jupyter_execute/book/`` (writte
 (quick profile) and without it the script stops and says so. Every ``#``/``##`` heading starts
 a slide and every ``###`` heading a sub-slide; hidden check cells and the Colab bootstrap are
 left out; exercise and solution blocks become plain headed paragraphs. reveal.js (the version
-nbconvert's template expects, pinned in package.json), jQuery, require.js, MathJax, mermaid and
-the widgets manager are copied next to the slides from ``node_modules/`` (``make vendor``
-installs them), so a deck opens with no network. The script fails if any output still points at
-a CDN.
+nbconvert's template expects, pinned in package.json) and jQuery from ``node_modules/``, and
+require.js, MathJax, mermaid and the widgets manager from ``_vendor/`` (the files the site's
+pages load; ``make vendor`` writes both), are copied next to the slides without source maps, so
+a deck opens with no network. The script fails if any output still points at a CDN.
 """
 
 from __future__ import annotations
@@ -26,18 +26,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "_build" / "slides"
 EXECUTED = ROOT / "_build" / "jupyter_execute"
-NODE = ROOT / "node_modules"
 BOOTSTRAP_MARKER = "# Bootstrap (stamped from templates/bootstrap_cell.py"
-# Where each asset comes from (under node_modules) and where the decks find it (under OUT).
+# Where each asset comes from (under the repository) and where the decks find it (under OUT).
 ASSETS = {
-    "reveal.js/dist": "reveal.js/dist",
-    "reveal.js/plugin/notes": "reveal.js/plugin/notes",
-    "requirejs/require.js": "require.js",
-    "jquery/dist/jquery.min.js": "jquery.min.js",
-    "mathjax/es5": "mathjax",
-    "@jupyter-widgets/html-manager/dist": "html-manager",
-    "mermaid/dist/mermaid.esm.min.mjs": "mermaid/mermaid.esm.min.mjs",
-    "mermaid/dist/chunks/mermaid.esm.min": "mermaid/chunks/mermaid.esm.min",
+    "node_modules/reveal.js/dist": "reveal.js/dist",
+    "node_modules/reveal.js/plugin/notes": "reveal.js/plugin/notes",
+    "node_modules/jquery/dist/jquery.min.js": "jquery.min.js",
+    "_vendor/require.js": "require.js",
+    "_vendor/mathjax": "mathjax",
+    "_vendor/html-manager": "html-manager",
+    "_vendor/mermaid": "mermaid",
 }
 EXPORTER_CONFIG = {
     "reveal_url_prefix": "reveal.js",
@@ -168,11 +166,11 @@ def slide_notebook(nb):
 
 
 def copy_assets(out: Path) -> None:
-    """Copy reveal.js, require.js, MathJax and the widgets manager from node_modules into ``out``."""
+    """Copy reveal.js, jQuery, require.js, MathJax, mermaid and the widgets manager into ``out``."""
     for src_rel, dest_rel in ASSETS.items():
-        src, dest = NODE / src_rel, out / dest_rel
+        src, dest = ROOT / src_rel, out / dest_rel
         if not src.exists():
-            raise SlidesError(f"{src.relative_to(ROOT)} is missing: run `make vendor` (npm ci) first")
+            raise SlidesError(f"{src_rel} is missing: run `make vendor` first")
         stamp = out / ".assets" / dest_rel.replace("/", "_")
         version = str(src.stat().st_mtime_ns)
         if dest.exists() and stamp.exists() and stamp.read_text() == version:
@@ -181,7 +179,7 @@ def copy_assets(out: Path) -> None:
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.parent.mkdir(parents=True, exist_ok=True)
         if src.is_dir():
-            shutil.copytree(src, tmp)
+            shutil.copytree(src, tmp, ignore=shutil.ignore_patterns("*.map"))
         else:
             shutil.copy2(src, tmp)
         if dest.is_dir():

@@ -4,7 +4,9 @@ Serves _build/html on 127.0.0.1 and aborts (and counts) every request to any oth
 each page of the book: math typeset by MathJax, the mermaid diagram drawn as SVG, every image
 loaded and described (alt text or a figure caption), no console errors, and, where a page has an
 explorer, moving its first slider with the keyboard changes what it draws. A full-page
-screenshot of each page goes to _build/screenshots/.
+screenshot of each page goes to _build/screenshots/. Last, every vendored script in the site
+(_static/ copies of _vendor/) must have been fetched by some page: the site carries none that no
+page loads.
 
 Chromium is Debian's (`make browser` installs it), driven by Playwright for Python; never run
 `playwright install`. Set EA_CHROMIUM to use another binary.
@@ -34,6 +36,10 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-f
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 TIMEOUT_MS = 60_000
 EXPLORER_CALL = re.compile(r"ea\.widgets\.\w+_explorer\(")
+VENDOR = ROOT / "_vendor"
+# What the pages visited so far fetched from the server (URL paths), and which pages they were.
+_REQUESTED: set[str] = set()
+_VISITED: set[Path] = set()
 
 
 def _page_paths() -> list[Path]:
@@ -138,6 +144,7 @@ def test_page_in_a_browser(path, server, browser_context):
     page.on("console", lambda m: m.type == "error" and errors.append(f"console: {m.text}"))
     page.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))
     page.on("response", lambda r: r.status >= 400 and errors.append(f"HTTP {r.status}: {r.url}"))
+    page.on("request", lambda r: _REQUESTED.add(urlparse(r.url).path))
     try:
         page.goto(f"{server}/{path.relative_to(HTML).as_posix()}", wait_until="load", timeout=TIMEOUT_MS)
         problems: list[str] = []
@@ -165,6 +172,7 @@ def test_page_in_a_browser(path, server, browser_context):
         page.wait_for_timeout(300)
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SHOTS / f"{path.stem}.png"), full_page=True)
+        _VISITED.add(path)
     finally:
         page.close()
 
@@ -183,3 +191,36 @@ def test_math_and_mermaid_pages_exist():
         pytest.fail("_build/html is missing: run `make book` first")
     assert any('class="math' in t for t in texts.values()), "no page has math"
     assert 'class="mermaid"' in texts.get("intro", ""), "the intro page has no mermaid diagram"
+
+
+def test_every_vendored_script_in_the_site_is_loaded_by_a_page(server, browser_context):
+    """No vendored script rides along unused (a mermaid chunk of a diagram type the book never
+    draws, a MathJax component): each one in the site was fetched by a page. Fonts are fetched
+    per glyph, so tests/test_site.py checks them statically instead."""
+    context, _ = browser_context
+    if not (VENDOR / ".vendored").is_file():
+        pytest.fail("_vendor is missing: run `make vendor`")
+    static = HTML / "_static"
+    entries = [static / p.name for p in VENDOR.iterdir() if not p.name.startswith(".") and (static / p.name).exists()]
+    scripts = {f.relative_to(HTML).as_posix() for e in entries for f in ([e] if e.is_file() else e.rglob("*"))
+               if f.suffix in (".js", ".mjs")}
+    assert scripts, "no vendored script in the site: run `make vendor` and `make book`"
+    # Pages the tests above did not visit in this session (a -k selection, the index) are visited here.
+    for path in sorted(p for p in HTML.rglob("*.html") if static not in p.parents and p not in _VISITED):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        if not any(f"_static/{e.name}" in text for e in entries):
+            continue
+        page = context.new_page()
+        page.on("request", lambda r: _REQUESTED.add(urlparse(r.url).path))
+        try:
+            page.goto(f"{server}/{path.relative_to(HTML).as_posix()}", wait_until="load", timeout=TIMEOUT_MS)
+            for selector, done in ((".math", _MATH_DONE), (".mermaid", _MERMAID_DONE)):
+                if page.locator(selector).count():
+                    page.wait_for_function(done, timeout=TIMEOUT_MS)
+            page.wait_for_load_state("networkidle", timeout=TIMEOUT_MS)
+        finally:
+            page.close()
+        _VISITED.add(path)
+    unloaded = sorted(rel for rel in scripts if f"/{rel}" not in _REQUESTED)
+    assert not unloaded, (f"{len(unloaded)} vendored scripts in the site that no page loads (copy less in "
+                          f"scripts/vendor_assets.py): {unloaded[:20]}")
