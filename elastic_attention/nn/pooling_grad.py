@@ -80,7 +80,7 @@ def pooling_forward(x, U, c, w, b, temperature: float = 1.0) -> PoolingForward:
     h = np.tanh(z)
     s = (h @ w + b) / t
     a = softmax(s, axis=-1)
-    y = np.einsum("bn,bnf->bf", a, h)
+    y = np.einsum("kn,knf->kf", a, h)
     return PoolingForward(z, h, s, a, y)
 
 
@@ -127,14 +127,14 @@ def pooling_backward(x, U, c, w, b, dy, temperature: float = 1.0) -> dict[str, n
     if dy.shape != fwd.y.shape:
         raise ValueError(f"dy must have the shape of y, {fwd.y.shape}, got {dy.shape}")
     h, a = fwd.h, fwd.a
-    da = np.einsum("bnf,bf->bn", h, dy)
+    da = np.einsum("knf,kf->kn", h, dy)
     ds = a * (da - np.sum(a * da, axis=-1, keepdims=True))
-    dw = np.einsum("bn,bnf->f", ds, h) / t
+    dw = np.einsum("kn,knf->f", ds, h) / t
     db = np.sum(ds) / t if b.ndim == 0 else ds.sum(axis=0) / t
     dh = a[..., None] * dy[:, None, :] + ds[..., None] * w / t
     dz = dh * (1.0 - h**2)
     dx = dz @ U.T
-    dU = np.einsum("bni,bnh->ih", x, dz)
+    dU = np.einsum("kni,knh->ih", x, dz)
     dc = dz.sum(axis=(0, 1))
     return {"dx": dx, "dU": dU, "dc": dc, "dh": dh, "dw": dw, "db": np.asarray(db), "ds": ds, "da": da}
 
@@ -155,9 +155,9 @@ def tape_gradients(x, U, c, w, b, target, temperature: float = 1.0) -> dict[str,
     with tf.GradientTape() as tape:
         tape.watch(tensors)
         xt, Ut, ct, wt, bt = tensors
-        h = tf.tanh(tf.einsum("bni,ih->bnh", xt, Ut) + ct)
-        a = tf.nn.softmax((tf.einsum("bnh,h->bn", h, wt) + bt) / t, axis=-1)
-        y = tf.einsum("bn,bnh->bh", a, h)
+        h = tf.tanh(tf.einsum("kni,ih->knh", xt, Ut) + ct)
+        a = tf.nn.softmax((tf.einsum("knh,h->kn", h, wt) + bt) / t, axis=-1)
+        y = tf.einsum("kn,knh->kh", a, h)
         loss = 0.5 * tf.reduce_sum((y - target) ** 2) / len(target)
     grads = tape.gradient(loss, tensors)
     return {f"d{n}": g.numpy() for n, g in zip(names, grads, strict=True)}
@@ -185,17 +185,17 @@ def attention_pool_custom_gradient(H, w, b, temperature: float = 1.0, drop_score
 
     @tf.custom_gradient
     def _pool(H, w, b):
-        s = (tf.einsum("bnf,f->bn", H, w) + b) / t
+        s = (tf.einsum("knf,f->kn", H, w) + b) / t
         a = tf.nn.softmax(s, axis=-1)
-        y = tf.einsum("bn,bnf->bf", a, H)
+        y = tf.einsum("kn,knf->kf", a, H)
 
         def grad(dy):
-            da = tf.einsum("bnf,bf->bn", H, dy)
+            da = tf.einsum("knf,kf->kn", H, dy)
             ds = a * (da - tf.reduce_sum(a * da, axis=-1, keepdims=True))
             dH = a[..., None] * dy[:, None, :]
             if not drop_score_path:
                 dH = dH + ds[..., None] * w / t
-            dw = tf.einsum("bn,bnf->f", ds, H) / t
+            dw = tf.einsum("kn,knf->f", ds, H) / t
             db = tf.reduce_sum(ds) / t
             return dH, dw, db
 
@@ -257,7 +257,7 @@ def classifier_loss_tf(params: dict, x, labels, temperature: float = 1.0):
 
     t = valid.temperature(temperature)
     v = {k: tf.convert_to_tensor(params[k]) for k in ("U", "c", "w", "b", "W_out", "b_out")}
-    h = tf.tanh(tf.einsum("bni,ih->bnh", tf.cast(x, v["U"].dtype), v["U"]) + v["c"])
-    a = tf.nn.softmax((tf.einsum("bnh,h->bn", h, v["w"]) + v["b"]) / t, axis=-1)
-    logits = tf.einsum("bn,bnh->bh", a, h) @ v["W_out"] + v["b_out"]
+    h = tf.tanh(tf.einsum("kni,ih->knh", tf.cast(x, v["U"].dtype), v["U"]) + v["c"])
+    a = tf.nn.softmax((tf.einsum("knh,h->kn", h, v["w"]) + v["b"]) / t, axis=-1)
+    logits = tf.einsum("kn,knh->kh", a, h) @ v["W_out"] + v["b_out"]
     return tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(tf.constant(labels), logits))
