@@ -77,7 +77,8 @@ def query_gradient_figure(norms: dict):
 
     Introduced in chapter 4. ``norms`` maps ``(d, scaled)`` to the norms of
     :func:`elastic_attention.nn.attention_grad.query_gradient_norms`. Left: median (line) and the
-    10th-90th percentile band against ``d``; right: histograms at the largest ``d``.
+    10th-90th percentile band against ``d``; right: histograms at the largest ``d``. Norms below
+    ``1e-12`` are drawn at ``1e-12`` so that the log axes can show them.
     """
     dims = sorted({d for d, _ in norms})
     if not dims or any((d, sc) not in norms for d in dims for sc in (True, False)):
