@@ -9,7 +9,7 @@ import numpy as np
 from .. import _validate as valid
 from .softmax import jacobian_norm, softmax
 
-__all__ = ["scaled_dot_product_attention", "mha_weights_from_keras", "multi_head_attention",
+__all__ = ["scaled_dot_product_attention", "mha_weights_from_keras", "mha_projections", "multi_head_attention",
            "saturation_stats", "dot_product_stats"]
 
 
@@ -70,6 +70,20 @@ def mha_weights_from_keras(layer) -> dict[str, np.ndarray]:
     return {k: found[p] for k, p in zip(keys, _MHA_PARTS, strict=True)}
 
 
+def mha_projections(query, key, value, weights: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return the per-head projections ``(Q, K, V)``, each ``(batch, heads, positions, dim)``.
+
+    Introduced in chapter 4. Head ``j`` gets ``Q_j = query Wq[:, j] + bq[j]`` and likewise ``K_j``
+    (from ``key``) and ``V_j`` (from ``value``); ``weights`` as from :func:`mha_weights_from_keras`.
+    """
+    W = weights
+    # Move heads next to batch: (batch, heads, positions, dim).
+    Q = np.einsum("btd,dhk->bhtk", query, W["Wq"]) + W["bq"][None, :, None, :]
+    K = np.einsum("bsd,dhk->bhsk", key, W["Wk"]) + W["bk"][None, :, None, :]
+    V = np.einsum("bsd,dhk->bhsk", value, W["Wv"]) + W["bv"][None, :, None, :]
+    return Q, K, V
+
+
 def multi_head_attention(query, value, key=None, weights: dict[str, np.ndarray] | None = None,
                          mask=None) -> tuple[np.ndarray, np.ndarray]:
     """Return ``(output, attention_weights)`` of multi-head attention, from scratch in float64.
@@ -93,10 +107,7 @@ def multi_head_attention(query, value, key=None, weights: dict[str, np.ndarray] 
                          f"{key.shape[-1]}/{value.shape[-1]}")
     if key.shape[:2] != value.shape[:2]:
         raise ValueError(f"key and value must share (batch, positions), got {key.shape} and {value.shape}")
-    # Move heads next to batch: (batch, heads, positions, dim).
-    Q = np.einsum("btd,dhk->bhtk", query, W["Wq"]) + W["bq"][None, :, None, :]
-    K = np.einsum("bsd,dhk->bhsk", key, W["Wk"]) + W["bk"][None, :, None, :]
-    V = np.einsum("bsd,dhk->bhsk", value, W["Wv"]) + W["bv"][None, :, None, :]
+    Q, K, V = mha_projections(query, key, value, W)
     if mask is not None:
         mask = np.asarray(mask, dtype=bool)[:, None]  # broadcast the same mask to every head
     heads, attn = scaled_dot_product_attention(Q, K, V, mask=mask)

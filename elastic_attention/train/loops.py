@@ -27,6 +27,7 @@ __all__ = [
     "HeadResult",
     "train_cluttered_head",
     "train_losses",
+    "sgd_weight_decay_step",
     "HEAD_LEARNING_RATES",
 ]
 
@@ -221,3 +222,22 @@ def train_losses(model, x, labels, steps: int, batch_size: int = 64, learning_ra
         optimizer.apply(grads, model.trainable_variables)
         losses.append(float(loss))
     return np.asarray(losses)
+
+
+def sgd_weight_decay_step(params: dict, grads: dict, learning_rate: float, weight_decay: float = 0.0) -> dict:
+    """Return the parameters after one step of ``theta <- theta - lr * grad - lr * weight_decay * theta``.
+
+    Introduced in chapter 4: the update rule of the seed document, the same as
+    ``keras.optimizers.SGD(learning_rate, weight_decay=weight_decay)``, which first shrinks every
+    variable, ``theta -= theta * weight_decay * lr``, then subtracts ``lr * grad`` (the gradient
+    taken at the old ``theta``). The two subtractions are done in that order here too.
+    ``grads`` maps ``"d" + name`` to the gradient of ``params[name]``.
+    """
+    lr = valid.positive_number(learning_rate, "learning_rate")
+    wd = float(weight_decay)
+    if not np.isfinite(wd) or wd < 0:
+        raise ValueError(f"weight_decay must be a non-negative number such as 1e-4, got {weight_decay!r}")
+    missing = [k for k in params if "d" + k not in grads]
+    if missing:
+        raise ValueError(f"grads lacks {['d' + k for k in missing]}: pass a dict with one 'd<name>' per parameter")
+    return {k: (v - v * wd * lr) - grads["d" + k] * lr for k, v in params.items()}

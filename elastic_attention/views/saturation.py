@@ -10,7 +10,8 @@ import numpy as np
 from ..nn.dot_product import dot_product_stats, saturation_stats
 from . import explorer as X
 
-__all__ = ["saturation_figure", "dot_product_weights_figure", "saturation_viewer", "saturation_explorer"]
+__all__ = ["saturation_figure", "dot_product_weights_figure", "query_gradient_figure", "saturation_viewer",
+           "saturation_explorer"]
 
 
 def saturation_figure(dims=(2, 4, 8, 16, 32, 64, 128, 256, 512, 1024), num_keys: int = 16,
@@ -67,6 +68,37 @@ def dot_product_weights_figure(dims=(4, 64, 1024), num_keys: int = 16, seed: int
     for j, d in enumerate(dims):
         _draw_dot_product(axes[0, j], d, False, num_keys, seed)
         _draw_dot_product(axes[1, j], d, True, num_keys, seed)
+    fig.tight_layout()
+    return fig
+
+
+def query_gradient_figure(norms: dict):
+    """Return a figure of the per-query gradient norms ``||dq_t||`` with and without ``1/sqrt(d)``.
+
+    Introduced in chapter 4. ``norms`` maps ``(d, scaled)`` to the norms of
+    :func:`elastic_attention.nn.attention_grad.query_gradient_norms`. Left: median (line) and the
+    10th-90th percentile band against ``d``; right: histograms at the largest ``d``. Norms below
+    ``1e-12`` are drawn at ``1e-12`` so that the log axes can show them.
+    """
+    dims = sorted({d for d, _ in norms})
+    if not dims or any((d, sc) not in norms for d in dims for sc in (True, False)):
+        raise ValueError("norms must map (d, True) and (d, False) to arrays for every d: build it with query_gradient_norms")
+    fig, (ax_l, ax_r) = plt.subplots(1, 2, figsize=(11, 3.4))
+    for scaled, color, label in ((True, "tab:green", r"$q \cdot k / \sqrt{d}$"), (False, "tab:red", r"$q \cdot k$")):
+        lo, med, hi = np.array([np.percentile(norms[d, scaled], (10, 50, 90)) for d in dims]).T
+        ax_l.fill_between(dims, np.maximum(lo, 1e-12), hi, color=color, alpha=0.2)
+        ax_l.plot(dims, med, "o-", ms=3, color=color, label=f"{label}: median, 10-90%")
+        values = np.maximum(np.asarray(norms[dims[-1], scaled]), 1e-12)
+        ax_r.hist(np.log10(values), bins=40, color=color, alpha=0.6, label=label)
+    ax_l.set_xscale("log", base=2)
+    ax_l.set_yscale("log")
+    ax_l.set_xlabel("key dimension d")
+    ax_l.set_ylabel(r"$\|dq_t\|$ per query")
+    ax_r.set_xlabel(rf"$\log_{{10}} \|dq_t\|$ at d = {dims[-1]}")
+    ax_r.set_ylabel("queries")
+    for ax in (ax_l, ax_r):
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
     fig.tight_layout()
     return fig
 
