@@ -139,6 +139,9 @@ def _add_alt_text(app, doctree):
 
 def setup(app):
     os.environ.setdefault("EA_EXPLORER", "html")
+    # The attention lab (chapter 5.4) loads TensorFlow.js from the site's vendored copy; chapters sit
+    # one folder below the site root (book/), so _static is one level up.
+    os.environ.setdefault("EA_LAB_SCRIPTS", "../_static/tfjs/")
     app.connect("html-page-context", _strip, priority=900)
     app.connect("config-inited", _prefer_html_outputs)
     app.connect("doctree-read", _add_alt_text)

@@ -18,6 +18,10 @@ fetches in turn, never a source map:
   never in this folder. When no page has widget state, _ext/offline_assets.py leaves the
   manager and require.js out of the site.
 - require.js.
+- TensorFlow.js for the attention lab (chapter 5.4): the minified UMD builds of ``tfjs-core`` and of
+  its CPU and WebGL backends (the parts of the pinned ``@tensorflow/tfjs`` the lab uses; it runs
+  core ops, not the layers or converter APIs). ``TFJS`` must match
+  ``elastic_attention.views.attention_lab.TFJS_SCRIPTS`` (tests/site/test_site.py checks it).
 """
 
 from __future__ import annotations
@@ -32,6 +36,9 @@ ROOT = Path(__file__).resolve().parents[1]
 # Chunk name prefixes of the diagram types the book draws: flowchart/graph (flowDiagram) laid
 # out by dagre, mermaid's default layout.
 MERMAID_DIAGRAMS = ("flowDiagram-", "dagre-")
+TFJS = {"tfjs-core/dist/tf-core.min.js": "tfjs/tf-core.min.js",
+        "tfjs-backend-cpu/dist/tf-backend-cpu.min.js": "tfjs/tf-backend-cpu.min.js",
+        "tfjs-backend-webgl/dist/tf-backend-webgl.min.js": "tfjs/tf-backend-webgl.min.js"}
 STATIC_IMPORT = re.compile(r"""(?:\bimport|\bexport)\s*(?:[\w{}\s,*$]+?\s*from\s*)?["'](\.{1,2}/[^"']+)["']""")
 
 
@@ -64,13 +71,14 @@ def plan(node: Path) -> dict[Path, str]:
     """Return {source file under ``node``: destination path relative to _vendor/}."""
     mathjax, mermaid = node / "mathjax" / "es5", node / "mermaid" / "dist"
     widgets = node / "@jupyter-widgets" / "html-manager" / "dist"
+    tfjs = {node / "@tensorflow" / src: dest for src, dest in TFJS.items()}
     required = [mathjax / "tex-chtml.js", mermaid / "mermaid.esm.min.mjs", widgets / "embed-amd.js",
-                node / "requirejs" / "require.js"]
+                node / "requirejs" / "require.js", *tfjs]
     missing = [str(p.relative_to(node)) for p in required if not p.is_file()]
     if missing:
         raise VendorError(f"missing from {node}: {missing}: run `npm ci --ignore-scripts`")
     files = {mathjax / "tex-chtml.js": "mathjax/tex-chtml.js", node / "requirejs" / "require.js": "require.js",
-             widgets / "embed-amd.js": "html-manager/embed-amd.js"}
+             widgets / "embed-amd.js": "html-manager/embed-amd.js", **tfjs}
     fonts = sorted((mathjax / "output" / "chtml" / "fonts" / "woff-v2").glob("*.woff"))
     for font in named_in(mathjax / "tex-chtml.js", fonts):
         files[font] = f"mathjax/{font.relative_to(mathjax).as_posix()}"

@@ -24,7 +24,8 @@ def test_notebook_executes(path):
     env = dict(os.environ, EA_PROFILE=os.environ.get("EA_PROFILE", "quick"))
     book_cache = _book_cache(path, env)
     if book_cache:
-        env["EA_EXPLORER"] = "html"  # what the book build embeds (see _ext/offline_assets.py)
+        # What the book build sets (see _ext/offline_assets.py).
+        env.update(EA_EXPLORER="html", EA_LAB_SCRIPTS="../_static/tfjs/")
     fixture = NBRegressionFixture(
         exec_timeout=CELL_TIMEOUT_S,
         exec_cwd=str(path.parent),

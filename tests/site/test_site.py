@@ -106,7 +106,11 @@ def test_vendor_holds_only_what_the_configured_entry_points_load():
     import yaml
 
     config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))["sphinx"]["config"]
-    entry_points = {config["mathjax_path"], config["mermaid_use_local"], *config["nb_ipywidgets_js"]}
+    from elastic_attention.views.attention_lab import TFJS_SCRIPTS
+    from scripts.vendor_assets import TFJS
+
+    assert sorted(TFJS.values()) == sorted(TFJS_SCRIPTS), "scripts/vendor_assets.py and the attention lab disagree"
+    entry_points = {config["mathjax_path"], config["mermaid_use_local"], *config["nb_ipywidgets_js"], *TFJS_SCRIPTS}
     files = files_under(VENDOR, vendored_entries())
     assert entry_points <= set(files), f"entry points missing from _vendor: {sorted(entry_points - set(files))}"
     extra = sorted(set(files) - reachable(files, entry_points))
