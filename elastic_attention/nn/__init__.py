@@ -10,5 +10,7 @@ use (``ea.nn.models``), so importing the package does not import Keras.
 
 from .._lazy import submodule_getattr
 
-__all__ = ["softmax", "pooling_grad", "dot_product", "attention_grad", "layers", "models", "metrics"]
+__all__ = [
+    "softmax", "pooling_grad", "dot_product", "attention_grad", "layers", "models", "early_exit", "metrics",
+]
 __getattr__ = submodule_getattr(__name__, __all__)

@@ -41,3 +41,14 @@ def test_the_checks_above_can_fail(tmp_path):
     source = 'JS = "(function(){document.getElementById(\'x\')})()"\n'
     node = next(n for n in ast.walk(ast.parse(source)) if isinstance(n, ast.Constant))
     assert any(m in node.value for m in JS_MARKERS)
+
+
+def test_every_submodule_is_reachable_from_its_package():
+    """`ea.nn.early_exit` works only if the subpackage's lazy `__all__` names the file."""
+    import importlib
+
+    for init in PACKAGE.glob("*/__init__.py"):
+        package = importlib.import_module(f"elastic_attention.{init.parent.name}")
+        files = {p.stem for p in init.parent.glob("*.py") if not p.stem.startswith("_")}
+        missing = sorted(name for name in files if not hasattr(package, name))
+        assert not missing, f"elastic_attention.{init.parent.name} does not expose {missing} (add them to __all__)"
