@@ -57,7 +57,9 @@ def fusion_classifier(image_shape=(8, 8, 1), hint_size: int = 10, num_classes: i
     """Return a classifier of two modalities, an image and a ``hint_size`` vector, fused by
     :class:`ModalityFusion` (layer ``fusion``); inputs ``[image, hint]``, output logits.
 
-    Introduced in chapter 3.3.
+    Introduced in chapter 3.3. Both embeddings end in ``tanh``: bounded embeddings keep the two
+    modalities' scores on one scale (in a seed-0 trial with ReLU embeddings the image's weight
+    saturated near 1 even when the image was the noisier input).
     """
     valid.positive_int(hint_size, "hint_size")
     valid.positive_int(num_classes, "num_classes")
