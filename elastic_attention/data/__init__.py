@@ -1,13 +1,17 @@
 """Data: the dataset registry, the shipped digits, cluttered canvases and MNIST.
 
-Introduced in chapter 5.2. One file per dataset (plus :mod:`.shift`, distribution shifts of any images); each registers itself in
+Introduced in chapter 5.2. One file per dataset (plus :mod:`.shift`, distribution shifts of any images,
+:mod:`.cleaning`, checks for corrupt, duplicated and mislabelled images, and :mod:`.hints`, a noisy
+second modality); each registers itself in
 :mod:`~elastic_attention.data.registry` (folder, licence, SHA-256 through the manifest, loader).
 The public names of every dataset module are re-exported here, so a chapter writes
 ``ea.data.make_cluttered(...)``. Imports NumPy only; TensorFlow loads when a dataset is built.
 """
 
+from . import cleaning
 from .cluttered import ClutteredDigits, make_cluttered
 from .digits import DIGIT_SIZE, DIGITS, NUM_CLASSES, SPLITS, digits_dataset, digits_splits, load_digit_arrays, upscale
+from .hints import label_hints
 from .mnist import load_mnist
 from .registry import (
     MANIFEST_NAME,
@@ -28,5 +32,5 @@ __all__ = [
     "ClutteredDigits", "make_cluttered", "DIGIT_SIZE", "DIGITS", "NUM_CLASSES", "SPLITS", "digits_dataset",
     "digits_splits", "load_digit_arrays", "upscale", "load_mnist", "MANIFEST_NAME", "DataError",
     "DataIntegrityError", "DataNotFoundError", "DatasetSpec", "data_root", "files", "get", "names", "register",
-    "verify_manifest", "SHIFTS", "apply_shift",
+    "verify_manifest", "SHIFTS", "apply_shift", "label_hints", "cleaning",
 ]

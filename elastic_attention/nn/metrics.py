@@ -15,6 +15,7 @@ __all__ = [
     "confusion_matrix",
     "peak_cells",
     "occlude_cells",
+    "peakedness",
 ]
 
 
@@ -119,3 +120,19 @@ def occlude_cells(images, cells, grid_shape) -> np.ndarray:
     for k, (r, c) in enumerate(cells):
         images[k, r * ch : (r + 1) * ch, c * cw : (c + 1) * cw] = 0.0
     return images
+
+
+def peakedness(weights) -> dict[str, float]:
+    """Return how peaked attention maps ``(N, ...)`` are: the mean largest weight (``peak``) and the
+    mean entropy divided by its maximum ``log(cells)`` (``entropy``, 1 for uniform weights).
+
+    Introduced in chapter 3.3.
+    """
+    w = np.asarray(weights, dtype=np.float64)
+    if w.ndim < 2 or w.shape[0] == 0:
+        raise ValueError(f"weights must be (N, cells) or (N, gh, gw) with N >= 1, got shape {w.shape}")
+    w = w.reshape(len(w), -1)
+    if w.shape[1] < 2 or (w < 0).any() or not np.allclose(w.sum(axis=1), 1.0, atol=1e-4):
+        raise ValueError("each map must hold at least two non-negative weights summing to 1 (softmax outputs)")
+    entropy = -(w * np.log(np.clip(w, 1e-30, None))).sum(axis=1) / np.log(w.shape[1])
+    return {"peak": float(w.max(axis=1).mean()), "entropy": float(entropy.mean())}

@@ -20,6 +20,7 @@ __all__ = [
     "cluttered_classifier",
     "attention_explainer",
     "HEADS",
+    "with_temperature",
 ]
 
 HEADS = ("attention", "gap", "flatten")
@@ -127,3 +128,21 @@ def attention_explainer(model: keras.Model, layer_name: str = "attention_pool") 
         ) from None
     _pooled, weights = layer.output
     return keras.Model(model.inputs, [model.outputs[0], weights], name=f"{model.name}_explainer")
+
+
+def with_temperature(model: keras.Model, temperature: float, layer_name: str = "attention_pool") -> keras.Model:
+    """Return a copy of ``model`` whose attention layer ``layer_name`` divides its scores by
+    ``temperature``; the weights are the trained ones.
+
+    Introduced in chapter 3.3. Below 1 the weights grow peakier (towards picking one cell), above 1
+    flatter (towards average pooling).
+    """
+    valid.temperature(temperature)
+    config = model.get_config()
+    found = [layer for layer in config["layers"] if layer["config"].get("name") == layer_name]
+    if not found or "temperature" not in found[0]["config"]:
+        raise ValueError(f"model {model.name!r} has no attention layer {layer_name!r} with a temperature")
+    found[0]["config"]["temperature"] = float(temperature)
+    copy = keras.Model.from_config(config)
+    copy.set_weights(model.get_weights())
+    return copy

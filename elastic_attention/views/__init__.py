@@ -1,16 +1,30 @@
 """Views: one file per topic, each holding that topic's static figures, its ipywidgets viewer and
 its kernel-free HTML explorer. Introduced in chapter 4.
 
-:mod:`.explorer` is the shared machinery (the :class:`~.explorer.Explorer` object, HTML
-assembly, the JavaScript and CSS shipped as package data in ``views/assets/``);
-:mod:`.softmax` softmax and temperature, :mod:`.saturation` dot-product saturation and
-:mod:`.gradients` gradient figures (chapter 4);
-:mod:`.attention` attention maps over images (chapter 5.4); :mod:`.attention_lab` the trained model
-running in the browser with TensorFlow.js (chapter 5.4); :mod:`.figures` the training
-figures (learning curves, confusion matrix, image grids, tables). Submodules load on first use.
+Submodules load on first use:
+
+- :mod:`.explorer`: the shared machinery (the :class:`~.explorer.Explorer` object, HTML assembly;
+  the JavaScript and CSS are package data in ``views/assets/``);
+- :mod:`.softmax`, :mod:`.saturation`, :mod:`.gradients`: softmax and temperature, dot-product
+  saturation, gradient figures (chapter 4);
+- :mod:`.attention`: attention maps over images; :mod:`.attention_lab`: the trained model running
+  in the browser with TensorFlow.js (chapter 5.4);
+- :mod:`.figures`: learning curves, confusion matrix, image grids, tables (chapter 5.2);
+- :mod:`.cleaning`, :mod:`.models`, :mod:`.fusion`: the figures of chapters 3.1 to 3.3.
 """
 
 from .._lazy import submodule_getattr
 
-__all__ = ["explorer", "softmax", "saturation", "gradients", "attention", "attention_lab", "figures"]
+__all__ = [
+    "explorer",
+    "softmax",
+    "saturation",
+    "gradients",
+    "attention",
+    "attention_lab",
+    "figures",
+    "cleaning",
+    "models",
+    "fusion",
+]
 __getattr__ = submodule_getattr(__name__, __all__)
