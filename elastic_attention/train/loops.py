@@ -150,10 +150,10 @@ def _check_pair(name: str, pair: tuple):
 #: The learning rates every head is tried with, the same grid and budget for each (chapter 5.3).
 LR_GRID = (1e-3, 3e-3, 1e-2, 3e-2, 1e-1)
 
-#: Learning rate per head: the rate of :data:`LR_GRID` with the best mean accuracy over seeds 0, 1
-#: and 2 on fresh canvases of the *training* digits, in the quick profile; ``benchmarks/lr_sweep.py``
-#: measures it and writes ``benchmarks/results/lr_sweep.json`` (a unit test keeps the two equal).
-#: The full profile reuses these rates.
+#: Learning rate per head: the rate of :data:`LR_GRID` with the best mean accuracy, over the seeds
+#: in the committed sweep, on fresh canvases of the *training* digits, in the quick profile;
+#: ``benchmarks/lr_sweep.py`` measures it and writes ``benchmarks/results/lr_sweep.json`` (a unit
+#: test keeps the two equal). The full profile reuses these rates.
 HEAD_LEARNING_RATES = {"attention": 3e-3, "gap": 3e-2, "gmp": 1e-2, "flatten": 3e-3}
 
 
