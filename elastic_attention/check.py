@@ -200,11 +200,25 @@ def _weight_sizes(obj) -> tuple[int, int, int]:
     return total, trainable, biases
 
 
+def _skipped_poolings(got: float, layer) -> int:
+    """Return how many 2x2 poolings (1 or 2) a count for a Dense ``layer`` left out, else 0."""
+    kernel = getattr(layer, "kernel", None)
+    if kernel is None or len(kernel.shape) != 2:
+        return 0
+    n, m = (int(d) for d in kernel.shape)
+    for skipped in (1, 2):
+        if got in (n * 4**skipped * m + m, n * 4**skipped * m):
+            return skipped
+    return 0
+
+
 def param_count(answer, layer_or_model) -> CheckResult:
     """Return whether ``answer`` is the number of parameters of a built Keras layer or model.
 
     Introduced for the exercises of chapter 5.2. All weights count, trainable or not (batch
-    normalization's moving mean and variance too), as in ``model.count_params()``.
+    normalization's moving mean and variance too), as in ``model.count_params()``. For a Dense
+    layer after a Flatten it recognizes the likeliest slips: the biases left out, and a 2x2 pooling
+    layer left out of the shape (a flattened input 4 or 16 times too large).
     """
     if not hasattr(layer_or_model, "count_params") or not hasattr(layer_or_model, "weights"):
         raise ValueError(f"pass a Keras layer or model, got {type(layer_or_model).__name__}")
@@ -222,5 +236,11 @@ def param_count(answer, layer_or_model) -> CheckResult:
                       f"non-trainable weights count too: batch normalization keeps {expected - trainable:,} moving statistics")
     if biases and got == expected - biases:
         return _wrong("the biases are missing", "a Dense layer from n inputs to m units has n*m weights plus m biases")
+    skipped = _skipped_poolings(got, layer_or_model)
+    if skipped:
+        return _wrong(f"{got:,.0f} fits an input {4 ** skipped} times larger than this layer receives: "
+                      f"{'a 2x2 pooling layer was' if skipped == 1 else f'{skipped} 2x2 pooling layers were'} left out",
+                      "each 2x2 MaxPooling2D halves height and width, so it divides the flattened size by 4; "
+                      "trace the shape through every layer before the Flatten")
     return _wrong(f"{got:,.0f} is {'too many' if got > expected else 'too few'}",
                   "Dense: n*m + m; Conv2D: k*k*c_in*c_out + c_out; BatchNormalization: 4 per channel")

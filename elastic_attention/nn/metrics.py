@@ -16,6 +16,8 @@ __all__ = [
     "peak_cells",
     "occlude_cells",
     "peakedness",
+    "cell_ink",
+    "cells_in_box",
 ]
 
 
@@ -136,3 +138,53 @@ def peakedness(weights) -> dict[str, float]:
         raise ValueError("each map must hold at least two non-negative weights summing to 1 (softmax outputs)")
     entropy = -(w * np.log(np.clip(w, 1e-30, None))).sum(axis=1) / np.log(w.shape[1])
     return {"peak": float(w.max(axis=1).mean()), "entropy": float(entropy.mean())}
+
+
+def cell_ink(images, grid_shape) -> np.ndarray:
+    """Return ``(N, gh, gw)``: the summed pixel values ("ink") of each cell of a ``grid_shape`` grid
+    laid over ``images`` ``(N, H, W)`` or ``(N, H, W, C)``.
+
+    Introduced in chapter 5.4 as a pointing baseline that learns nothing: scored with
+    :func:`pointing_game`, the cell with the most ink plays the role of the attention peak.
+    """
+    images = np.asarray(images, dtype=np.float64)
+    if images.ndim == 4:
+        images = images.sum(axis=-1)
+    if images.ndim != 3:
+        raise ValueError(f"images must be (N, H, W) or (N, H, W, C), got shape {images.shape}")
+    gh, gw = grid_shape
+    n, h, w = images.shape
+    if h % gh or w % gw:
+        raise ValueError(f"images {h}x{w} are not a whole multiple of the grid {gh}x{gw}: pick a grid that divides them")
+    return images.reshape(n, gh, h // gh, gw, w // gw).sum(axis=(2, 4))
+
+
+def cells_in_box(boxes, grid_shape, image_shape, rng, avoid=None) -> np.ndarray:
+    """Return ``(N, 2)`` (row, column): one cell per image drawn at random among the cells whose
+    centre lies inside the image's box (the cells the strict :func:`pointing_game` counts as hits).
+
+    ``avoid`` ``(N, 2)``: a cell not to draw when the box holds another one (the control of an
+    occlusion test draws a cell of the digit other than the attention peak). A box holding no cell
+    centre gives the cell under its own centre. ``rng`` is a ``numpy.random.Generator``.
+
+    Introduced in chapter 5.4.
+    """
+    boxes = np.asarray(boxes)
+    if boxes.ndim != 2 or boxes.shape[1] != 4:
+        raise ValueError(f"boxes must be (N, 4) as (top, left, bottom, right), got shape {boxes.shape}")
+    if not isinstance(rng, np.random.Generator):
+        raise ValueError(f"rng must be a numpy.random.Generator (np.random.default_rng(seed)), got {type(rng).__name__}")
+    gh, gw = grid_shape
+    rows, cols = cell_centres(grid_shape, image_shape)
+    row_in, col_in = _inside(rows[None, :], cols[None, :], boxes)
+    out = np.empty((len(boxes), 2), dtype=np.int64)
+    for k in range(len(boxes)):
+        cells = [(r, c) for r in np.flatnonzero(row_in[k]) for c in np.flatnonzero(col_in[k])]
+        if avoid is not None and len(cells) > 1:
+            cells = [cell for cell in cells if tuple(cell) != tuple(np.asarray(avoid)[k])]
+        if not cells:
+            top, left, bottom, right = boxes[k]
+            cells = [(min(int((top + bottom) / 2 * gh / image_shape[0]), gh - 1),
+                      min(int((left + right) / 2 * gw / image_shape[1]), gw - 1))]
+        out[k] = cells[rng.integers(len(cells))]
+    return out

@@ -19,29 +19,34 @@ __all__ = [
     "apply_layers",
     "cluttered_classifier",
     "attention_explainer",
+    "class_activation_maps",
     "HEADS",
     "with_temperature",
 ]
 
-HEADS = ("attention", "gap", "flatten")
+HEADS = ("attention", "gap", "gmp", "flatten")
 
 
-def seed_cnn(input_shape=(8, 8, 1), num_classes: int = 10, dense_units: int = 64) -> keras.Model:
+def seed_cnn(input_shape=(8, 8, 1), num_classes: int = 10, dense_units: int = 64,
+             padding: str = "same") -> keras.Model:
     """Return the seed's classifier: conv-pool-conv-pool-flatten-dense-softmax.
 
-    ``padding="same"`` keeps the 8x8 digits from shrinking to nothing after two poolings; the
-    output layer gives logits, and the loss applies the softmax (numerically safer).
+    ``padding="same"`` keeps the 8x8 digits from shrinking to nothing after two poolings (the
+    seed's ``"valid"`` fails to build on them, exercise ex-5-2-valid); the hidden dense layer is
+    named ``"hidden"``; the output layer gives logits, and the loss applies the softmax
+    (numerically safer).
 
     Introduced in chapter 5.2.
     """
     valid.positive_int(num_classes, "num_classes")
+    valid.one_of(padding, ("same", "valid"), "padding")
     inputs = keras.Input(shape=input_shape, name="image")
-    x = layers.Conv2D(32, 3, padding="same", activation="relu")(inputs)
+    x = layers.Conv2D(32, 3, padding=padding, activation="relu")(inputs)
     x = layers.MaxPooling2D(2)(x)
-    x = layers.Conv2D(64, 3, padding="same", activation="relu")(x)
+    x = layers.Conv2D(64, 3, padding=padding, activation="relu")(x)
     x = layers.MaxPooling2D(2)(x)
     x = layers.Flatten()(x)
-    x = layers.Dense(dense_units, activation="relu")(x)
+    x = layers.Dense(dense_units, activation="relu", name="hidden")(x)
     outputs = layers.Dense(num_classes, name="logits", dtype="float32")(x)
     return keras.Model(inputs, outputs, name="seed_cnn")
 
@@ -88,13 +93,16 @@ def cluttered_classifier(
     dense_units: int | None = None,
     dropout: float = 0.0,
 ) -> keras.Model:
-    """Return a classifier with a shared conv trunk and one of three heads.
+    """Return a classifier with a shared conv trunk and one of the :data:`HEADS`.
 
-    ``head``: ``"attention"`` (:class:`AttentionPooling`), ``"gap"`` (global average pooling) or
-    ``"flatten"`` (the seed's flatten head; its hidden ``Dense`` layer is optional through
-    ``dense_units`` because with it the head stalled near chance on cluttered canvases in the
-    book's quick runs, chapter 5.3). The model outputs logits; for the attention head,
-    :func:`attention_explainer` exposes the weights over the feature-map cells.
+    ``head``: ``"attention"`` (:class:`AttentionPooling`), ``"gap"`` (global average pooling),
+    ``"gmp"`` (global max pooling: each feature's largest value over the cells) or ``"flatten"``
+    (the seed's flatten head; its hidden ``Dense`` layer is optional through ``dense_units``, and
+    chapter 5.3 leaves it out so that the heads differ only in how they summarize the grid). The
+    model outputs logits; for the attention head, :func:`attention_explainer` exposes the weights
+    over the feature-map cells.
+
+    Introduced in chapter 5.3.
     """
     if head not in HEADS:
         raise ValueError(f"unknown head {head!r}: choose one of {', '.join(HEADS)}")
@@ -105,6 +113,8 @@ def cluttered_classifier(
         pooled, _weights = AttentionPooling(name="attention_pool")(features, return_attention_scores=True)
     elif head == "gap":
         pooled = layers.GlobalAveragePooling2D(name="gap")(features)
+    elif head == "gmp":
+        pooled = layers.GlobalMaxPooling2D(name="gmp")(features)
     else:
         pooled = layers.Flatten(name="flatten")(features)
         if dense_units:
@@ -146,3 +156,32 @@ def with_temperature(model: keras.Model, temperature: float, layer_name: str = "
     copy = keras.Model.from_config(config)
     copy.set_weights(model.get_weights())
     return copy
+
+
+def class_activation_maps(model: keras.Model, images, classes, feature_layer: str = "pool3",
+                          batch_size: int = 256):
+    """Return ``(N, gh, gw)`` maps of where a pooling head found evidence for ``classes`` ``(N,)``.
+
+    For the ``gap`` head of :func:`cluttered_classifier` each cell's contribution to the class's
+    logit is its feature vector times that class's column of the ``logits`` kernel, divided by the
+    number of cells (a class activation map); for ``gmp`` the same product is an approximation,
+    since max pooling passes on one cell per feature. Negative contributions are set to 0 and each map is scaled to sum
+    to 1, so it can be drawn and scored like attention weights (a map with no positive cell is
+    uniform). Introduced in chapter 5.4, to set a rival head's map beside the attention weights.
+    """
+    import numpy as np
+
+    if not any(layer.name in ("gap", "gmp") for layer in model.layers):
+        raise ValueError(f"model {model.name!r} has no gap or gmp head: pass a cluttered_classifier('gap' or 'gmp')")
+    trunk = keras.Model(model.inputs, model.get_layer(feature_layer).output)
+    # Direct calls in batches: a fresh model's predict() would trace a new function per call.
+    features = np.concatenate([np.asarray(trunk(np.asarray(images[i:i + batch_size]), training=False), dtype=np.float64)
+                               for i in range(0, len(images), batch_size)])
+    kernel = np.asarray(model.get_layer("logits").kernel, dtype=np.float64)
+    classes = np.asarray(classes, dtype=np.int64)
+    if classes.shape != (len(features),):
+        raise ValueError(f"classes must hold one class per image, shape ({len(features)},), got {classes.shape}")
+    maps = np.maximum(np.einsum("nhwf,fn->nhw", features, kernel[:, classes]), 0.0)
+    totals = maps.sum(axis=(1, 2), keepdims=True)
+    uniform = np.full_like(maps, 1.0 / maps[0].size)
+    return np.where(totals > 0, maps / np.where(totals > 0, totals, 1.0), uniform)

@@ -45,6 +45,9 @@ def draw_attention(ax, image, weights, box=None, alpha: float = 0.55, title: str
     r, c = np.unravel_index(int(np.argmax(weights)), (gh, gw))
     ch, cw = image.shape[0] / gh, image.shape[1] / gw
     ax.plot((c + 0.5) * cw - 0.5, (r + 0.5) * ch - 0.5, marker="+", color="cyan", ms=10, mew=2)
+    # The peak's weight tells a sharp map (near 1) from a flat one (near 1 / cells).
+    ax.text(1, image.shape[0] - 2, f"peak {float(np.max(weights)):.2f}", color="cyan", fontsize=7,
+            bbox={"facecolor": "black", "alpha": 0.6, "pad": 1, "lw": 0})
     if box is not None:
         top, left, bottom, right = box
         ax.add_patch(plt.Rectangle((left - 0.5, top - 0.5), right - left, bottom - top, fill=False, ec="lime", lw=1.5))
@@ -55,7 +58,7 @@ def draw_attention(ax, image, weights, box=None, alpha: float = 0.55, title: str
 
 
 def attention_grid(images, weights, boxes=None, labels=None, predictions=None, ncols: int = 6, alpha: float = 0.55):
-    """Return a figure of images with attention overlays, peak cell (+) and digit box (green).
+    """Return a figure of images with attention overlays, peak cell (+) and its weight, and digit box (green).
 
     Introduced in chapter 5.4.
     """
@@ -124,19 +127,51 @@ def attention_viewer(images, weights, boxes=None, labels=None, predictions=None,
     return widgets.VBox([widgets.HBox(controls), out])
 
 
+def _pick(weights, boxes, labels, preds, image_shape, max_samples: int) -> np.ndarray:
+    """Return sorted indices: up to half of ``max_samples`` flagged canvases (peak outside the box,
+    wrong prediction), the rest evenly spread over all ``N``."""
+    n = len(weights)
+    if max_samples < 1:
+        raise ValueError(f"max_samples must be at least 1, got {max_samples}")
+    flagged = np.zeros(n, dtype=bool)
+    if boxes is not None:
+        flagged |= ~_peak_inside(weights, boxes, image_shape)
+    if labels is not None and preds is not None:
+        flagged |= labels.astype(str) != preds.astype(str)
+    chosen = np.flatnonzero(flagged)
+    if len(chosen):
+        chosen = chosen[np.unique(np.linspace(0, len(chosen) - 1, min(len(chosen), max_samples // 2)).round().astype(int))]
+    rest = np.setdiff1d(np.arange(n), chosen)
+    spread = rest[np.unique(np.linspace(0, len(rest) - 1, min(len(rest), max_samples - len(chosen))).round().astype(int))] \
+        if len(rest) else rest
+    return np.unique(np.concatenate([chosen, spread]))
+
+
+def _peak_inside(weights, boxes, image_shape) -> np.ndarray:
+    gh, gw = weights.shape[1:]
+    peak = weights.reshape(len(weights), -1).argmax(axis=1)
+    cy = (peak // gw + 0.5) * image_shape[0] / gh
+    cx = (peak % gw + 0.5) * image_shape[1] / gw
+    b = np.asarray(boxes, dtype=np.float64)
+    return (cy >= b[:, 0]) & (cy < b[:, 2]) & (cx >= b[:, 1]) & (cx < b[:, 3])
+
+
 def attention_explorer(images, weights, boxes=None, labels=None, predictions=None, *,
                        choices: Sequence[str] | None = None, max_samples: int = 48, scale: int | None = None,
                        opacity: float = 0.55, title: str = "Attention over test canvases",
                        mode: str = "auto") -> X.Explorer:
     """Return an :class:`Explorer` of attention maps over images: sample slider, overlay opacity,
-    box toggle, and a head/layer/exit selector when ``weights`` has one map per choice.
+    box toggle, a filter (every canvas, peak outside the box, wrong predictions) and a
+    head/layer/exit selector when ``weights`` has one map per choice.
 
     Introduced in chapter 5.4; :func:`attention_grid` is its static twin.
     ``images`` is ``(N, H, W)``, ``(N, H, W, 1)`` or ``(N, H, W, 3)`` (floats in [0, 1] or uint8);
     ``weights`` is ``(N, gh, gw)``, or ``(N, K, gh, gw)`` with ``choices`` naming the ``K`` maps;
     ``boxes`` is ``(N, 4)`` as (top, left, bottom, right) pixels with exclusive bottom/right. At
     most ``max_samples`` images, evenly spread over ``N``, go into the HTML view (which keeps it
-    under :data:`.explorer.MAX_BYTES`); the ipywidgets view in a live kernel steps through all ``N``.
+    under :data:`.explorer.MAX_BYTES`), half of them at most kept for the canvases the filter
+    looks for (first map's peak outside the box, or a wrong prediction) so that the filter finds
+    them; the ipywidgets view in a live kernel steps through all ``N``.
     """
     imgs = X.as_uint8_images(images)
     n, h, w = imgs.shape[:3]
@@ -159,12 +194,10 @@ def attention_explorer(images, weights, boxes=None, labels=None, predictions=Non
     boxes_a = X.per_sample(boxes, n, "boxes", 4)
     labels_a = X.per_sample(labels, n, "labels")
     preds_a = X.per_sample(predictions, n, "predictions")
-    if not 1 <= int(max_samples):
-        raise ValueError(f"max_samples must be at least 1, got {max_samples}")
     if not 0.0 <= float(opacity) <= 1.0:
         raise ValueError(f"opacity must lie in [0, 1], got {opacity}")
     X.check_mode(mode)
-    pick = np.unique(np.linspace(0, n - 1, min(n, int(max_samples))).round().astype(int))
+    pick = _pick(wts[:, 0], boxes_a, labels_a, preds_a, (h, w), int(max_samples))
     scale = int(scale or max(1, 240 // max(h, w)))
     sprite, cols = X.sprite(imgs[pick])
     data = {
@@ -187,6 +220,15 @@ def attention_explorer(images, weights, boxes=None, labels=None, predictions=Non
         options = "".join(f'<option value="{i}">{html_lib.escape(c)}</option>' for i, c in enumerate(choices))
         controls += (f'<span class="ea-ctl"><label for="{uid}-choice">Map</label>'
                      f'<select id="{uid}-choice">{options}</select></span>')
+    filters = [("all", "every canvas")]
+    if boxes_a is not None:
+        filters.append(("miss", "peak outside the box"))
+    if labels_a is not None and preds_a is not None:
+        filters.append(("wrong", "wrong prediction"))
+    if len(filters) > 1:
+        options = "".join(f'<option value="{v}">{html_lib.escape(t)}</option>' for v, t in filters)
+        controls += (f'<span class="ea-ctl"><label for="{uid}-filter">Show</label>'
+                     f'<select id="{uid}-filter">{options}</select></span>')
     if boxes_a is not None:
         controls += (f'<span class="ea-ctl"><input type="checkbox" id="{uid}-box" checked>'
                      f'<label for="{uid}-box">Show digit box</label></span>')

@@ -104,3 +104,15 @@ def test_param_count_on_keras_layers_and_models():
         check.param_count(330, keras.layers.Dense(10))
     with pytest.raises(ValueError, match="Keras layer or model"):
         check.param_count(3, object())
+
+
+def test_param_count_names_a_skipped_pooling_layer():
+    from elastic_attention.nn import models
+
+    dense = models.seed_cnn().layers[-2]  # 2x2x64 = 256 flattened inputs -> 64 units
+    assert check.param_count(256 * 64 + 64, dense)
+    one = check.param_count(1024 * 64 + 64, dense)
+    assert not one and "a 2x2 pooling layer was left out" in one.message and "MaxPooling2D" in one.hint
+    two = check.param_count(4096 * 64 + 64, dense)
+    assert not two and "2 2x2 pooling layers were left out" in two.message
+    assert "too many" in check.param_count(2048 * 64 + 64, dense).message

@@ -86,3 +86,61 @@ def test_viz_functions_draw():
     assert figures.learning_curves({"a": {"loss": [2.0, 1.0], "val_loss": [2.1, 1.2]}}, metrics=("loss",)).axes[0].lines
     with pytest.raises(ValueError):
         attention.upsample_weights(np.ones((3, 3)), (40, 40))
+
+
+def test_gmp_head_takes_each_features_largest_cell():
+    model = models.cluttered_classifier("gmp")
+    x = np.random.default_rng(1).random((2, 40, 40, 1)).astype("float32")
+    features = keras.Model(model.inputs, model.get_layer("pool3").output).predict(x, verbose=0)
+    pooled = keras.Model(model.inputs, model.get_layer("gmp").output).predict(x, verbose=0)
+    np.testing.assert_allclose(pooled, features.max(axis=(1, 2)), rtol=1e-6)
+
+
+@pytest.mark.parametrize("head", ["gap", "gmp"])
+def test_class_activation_maps_are_distributions(head):
+    model = models.cluttered_classifier(head)
+    x = np.random.default_rng(2).random((3, 40, 40, 1)).astype("float32")
+    maps = models.class_activation_maps(model, x, np.array([0, 3, 9]))
+    assert maps.shape == (3, 5, 5) and (maps >= 0).all()
+    np.testing.assert_allclose(maps.sum(axis=(1, 2)), 1.0, rtol=1e-6)
+
+
+def test_class_activation_maps_sum_to_the_gap_logit():
+    model = models.cluttered_classifier("gap")
+    x = np.random.default_rng(3).random((2, 40, 40, 1)).astype("float32")
+    features = keras.Model(model.inputs, model.get_layer("pool3").output).predict(x, verbose=0)
+    kernel, bias = (np.asarray(v) for v in model.get_layer("logits").weights)
+    logits = model.predict(x, verbose=0)
+    np.testing.assert_allclose(np.einsum("nhwf,fc->nc", features, kernel) / 25 + bias, logits, rtol=1e-4, atol=1e-5)
+    with pytest.raises(ValueError, match="gap or gmp"):
+        models.class_activation_maps(models.cluttered_classifier("attention"), x, [0, 1])
+    with pytest.raises(ValueError, match="one class per image"):
+        models.class_activation_maps(model, x, [0])
+
+
+def test_cell_ink_sums_each_cell():
+    images = np.zeros((2, 40, 40, 1))
+    images[0, 8:16, 16:24] = 1.0  # the whole of cell (1, 2)
+    images[1, 39, 39] = 0.5
+    ink = metrics.cell_ink(images, (5, 5))
+    assert ink.shape == (2, 5, 5) and ink[0, 1, 2] == 64 and ink[0].sum() == 64 and ink[1, 4, 4] == 0.5
+    score, _ = metrics.pointing_game(ink, np.array([[8, 16, 16, 24], [0, 0, 8, 8]]), (40, 40))
+    assert score == 0.5
+    with pytest.raises(ValueError, match="multiple of the grid"):
+        metrics.cell_ink(images, (3, 3))
+
+
+def test_cells_in_box_draws_hits_of_the_pointing_game():
+    rng = np.random.default_rng(0)
+    boxes = np.tile([[8, 8, 24, 24]], (200, 1))  # centres 12 and 20 on each axis: cells 1..2
+    cells = metrics.cells_in_box(boxes, (5, 5), (40, 40), rng)
+    assert set(map(tuple, cells)) == {(1, 1), (1, 2), (2, 1), (2, 2)}
+    avoid = np.tile([[1, 1]], (200, 1))
+    assert (1, 1) not in set(map(tuple, metrics.cells_in_box(boxes, (5, 5), (40, 40), rng, avoid=avoid)))
+    weights = np.zeros((200, 5, 5))
+    weights[np.arange(200), cells[:, 0], cells[:, 1]] = 1.0
+    assert metrics.pointing_game(weights, boxes, (40, 40))[0] == 1.0
+    thin = np.array([[9, 9, 11, 11]])  # holds no cell centre: the cell under the box's centre
+    assert metrics.cells_in_box(thin, (5, 5), (40, 40), rng).tolist() == [[1, 1]]
+    with pytest.raises(ValueError, match="Generator"):
+        metrics.cells_in_box(boxes, (5, 5), (40, 40), 0)

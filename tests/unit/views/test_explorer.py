@@ -166,3 +166,25 @@ def test_save_writes_a_standalone_page(tmp_path):
     with pytest.raises(ValueError, match=".html"):
         e.save(tmp_path / "softmax.txt")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["softmax.html"]
+
+
+def test_attention_filter_keeps_misses_and_wrong_predictions():
+    images, weights, boxes, labels = _data(n=200)
+    weights = np.zeros_like(weights)
+    weights[:, 2, 2] = 1.0  # centre (20, 20): outside the box (8, 8, 24, 20), whose right edge is exclusive
+    weights[:100, 1, 1] = 2.0  # centre (12, 12): inside, a hit for the first 100 canvases
+    preds = labels.copy()
+    preds[150:] = (labels[150:] + 1) % 10
+    e = attention.attention_explorer(images, weights, boxes, labels, preds, max_samples=20, mode="html")
+    data = _payload(e.html)
+    assert re.search(r'<select id="[^"]+-filter">', e.html) and "peak outside the box" in e.html and "wrong prediction" in e.html
+    assert data["n"] <= 20 and sum(i >= 100 for i in data["index"]) >= 10  # half of the budget for flagged canvases
+    plain = attention.attention_explorer(images, weights, mode="html")
+    assert "-filter" not in plain.html
+
+
+def test_static_grid_shows_the_peak_weight():
+    images, weights, boxes, labels = _data(n=2)
+    fig = attention.attention_grid(images, weights, boxes, labels, labels, ncols=2)
+    texts = [t.get_text() for ax in fig.axes for t in ax.texts]
+    assert texts == [f"peak {weights[k].max():.2f}" for k in range(2)]
