@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 VENDORED := _vendor/.vendored
 export PYTHONHASHSEED := 0
-export TF_CPP_MIN_LOG_LEVEL := 2
+export TF_CPP_MIN_LOG_LEVEL := 3
 
 .PHONY: install vendor book test lint check-notebooks unit notebooks site-tests clean clean-notebooks data stamp slides browser
 

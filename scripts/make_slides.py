@@ -102,7 +102,7 @@ def executed_notebook(chapter: Path, execute: bool):
     from nbclient import NotebookClient
 
     env_profile = os.environ.setdefault("EA_PROFILE", "quick")
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     print(f"executing {chapter.name} (EA_PROFILE={env_profile})", flush=True)
     NotebookClient(source, timeout=600, resources={"metadata": {"path": str(chapter.parent)}}).execute()
     return source

@@ -1,15 +1,19 @@
 """Execute every notebook in `_toc.yml` with pytest-notebook, quick profile, outputs ignored.
 
 Notebooks are stored without outputs, so only execution matters: a failing cell, including a
-hidden check cell, fails the test.
+hidden check cell, fails the test. So does TensorFlow's C++ log noise (oneDNN notices, absl's
+preamble, ``E0000 ... NodeDef mentions attribute``) in any cell's output (issue 11); the
+executed copies that `make book` leaves in _build/jupyter_execute are checked for it too.
 """
 
 from __future__ import annotations
 
+import json
 import os
 
 import pytest
 from conftest import ROOT, toc_files
+from tf_noise import notebook_noise
 
 # The chapters, and the skeleton new chapters start from (it must run too).
 NOTEBOOKS = [p for p in toc_files() if p.suffix == ".ipynb"] + [ROOT / "templates" / "chapter.ipynb"]
@@ -29,7 +33,22 @@ def test_notebook_executes(path):
         diff_ignore=("/cells/*/outputs", "/cells/*/execution_count", "/metadata"),
         diff_use_color=False,
     )
-    fixture.check(str(path))
+    result = fixture.check(str(path))
+    noise = notebook_noise(result.nb_final)
+    assert not noise, "TensorFlow log noise in the executed chapter:\n" + "\n".join(noise[:10])
+
+
+EXECUTED = ROOT / "_build" / "jupyter_execute"
+
+
+@pytest.mark.site
+@pytest.mark.parametrize("path", NOTEBOOKS[:-1], ids=[p.stem for p in NOTEBOOKS[:-1]])
+def test_executed_copy_has_no_tensorflow_noise(path):
+    executed = EXECUTED / path.relative_to(ROOT)
+    if not executed.exists():
+        pytest.skip(f"no executed copy at {executed.relative_to(ROOT)} (`make book` writes it)")
+    noise = notebook_noise(json.loads(executed.read_text(encoding="utf-8")))
+    assert not noise, "TensorFlow log noise in the executed chapter:\n" + "\n".join(noise[:10])
 
 
 def test_toc_has_notebooks():

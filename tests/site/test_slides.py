@@ -34,7 +34,7 @@ CHROMIUM = os.environ.get("EA_CHROMIUM", "/usr/bin/chromium")
 @pytest.fixture(scope="module")
 def deck(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("slides")
-    env = dict(os.environ, EA_PROFILE="quick", EA_SEED="0", TF_CPP_MIN_LOG_LEVEL="2")
+    env = dict(os.environ, EA_PROFILE="quick", EA_SEED="0", TF_CPP_MIN_LOG_LEVEL="3")
     result = subprocess.run([sys.executable, "-m", "scripts.make_slides", "--execute", "--out", str(out), str(CHAPTER)],
                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr[-3000:]
