@@ -92,8 +92,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--check", action="store_true", help="only check that the guide shows the JSON's table")
     args = parser.parse_args(argv)
-    guide = GUIDE.read_text(encoding="utf-8")
     if args.check:
+        guide = GUIDE.read_text(encoding="utf-8")
         report = json.loads(RESULTS.read_text(encoding="utf-8"))
         if guide_with(guide, report) != guide:
             print(f"{GUIDE.relative_to(ROOT)}: the reference table is stale: run python -m scripts.reference_outputs",
@@ -110,7 +110,8 @@ def main(argv: list[str] | None = None) -> int:
               "machine": f"{platform.machine()} CPU", "seeds": rows}
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
-    GUIDE.write_text(guide_with(guide, report), encoding="utf-8")
+    # Read the guide only now: it may have been edited while the seeds ran.
+    GUIDE.write_text(guide_with(GUIDE.read_text(encoding="utf-8"), report), encoding="utf-8")
     print(table(report))
     return 0
 
