@@ -54,3 +54,18 @@ def test_executed_copy_has_no_tensorflow_noise(path):
 def test_toc_has_notebooks():
     assert NOTEBOOKS, "no notebook listed in _toc.yml"
     assert all(p.is_relative_to(ROOT / "book") for p in NOTEBOOKS[:-1])
+
+
+def test_noise_check_finds_tensorflow_lines_in_outputs():
+    """Negative control for the noise checks above: the lines a chapter showed before issue 11."""
+    noisy = {"cells": [
+        {"cell_type": "code", "outputs": [{"output_type": "stream", "name": "stdout", "text": "profile=quick seed=0\n"}]},
+        {"cell_type": "code", "outputs": [{"output_type": "stream", "name": "stderr", "text": [
+            "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR\n",
+            "I0000 00:00:1795968707.400267   24157 port.cc:153] oneDNN custom operations are on.\n"]}]},
+        {"cell_type": "code", "outputs": [{"output_type": "stream", "name": "stderr", "text":
+            "E0000 00:00:1795968761.260353   24157 node_def_util.cc:682] NodeDef mentions attribute "
+            "use_unbounded_threadpool which is not in the op definition\n"}]},
+    ]}
+    found = notebook_noise(noisy)
+    assert [line.split(":")[0] for line in found] == ["cell 1", "cell 1", "cell 2"], found
