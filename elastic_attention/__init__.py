@@ -16,12 +16,13 @@ chapters share one model; a role per folder gives every kind of code one obvious
 one-way order keeps low layers (data, models) free of plotting and notebook code.
 """
 
-import os
-
 from ._lazy import submodule_getattr
+from .runtime import quiet_tensorflow_startup
 
-# Keep TensorFlow's C++ start-up chatter out of the chapters (set before TensorFlow loads).
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# TensorFlow's C++ log lines (oneDNN notices, absl's preamble, a spurious E0000 from tf.data) look
+# like errors in a chapter: hold them to TF_CPP_MIN_LOG_LEVEL (3 unless set), start-up included,
+# before TensorFlow loads. Set TF_CPP_MIN_LOG_LEVEL=0 first to see everything.
+quiet_tensorflow_startup()
 
 __version__ = "0.1.0"
 __all__ = ["runtime", "data", "nn", "train", "views", "check"]

@@ -54,6 +54,18 @@ MATHJAX3_CONFIG = (
     "<script>window.MathJax = {tex: {inlineMath: [['$', '$'], ['\\\\(', '\\\\)']], "
     "displayMath: [['$$', '$$'], ['\\\\[', '\\\\]']], processEscapes: true, tags: 'ams'}};</script>\n"
 )
+# Long code lines and outputs wrap inside the slide instead of running off its right edge (the
+# template's cells do not shrink below their content's width); prompts go to give code the room.
+# tests/site/test_slides.py checks in Chromium that no code block overflows its slide.
+WRAP_CODE_CSS = """<style type="text/css">
+.reveal .jp-Cell, .reveal .jp-Cell-inputWrapper, .reveal .jp-Cell-outputWrapper, .reveal .jp-InputArea,
+.reveal .jp-OutputArea, .reveal .jp-OutputArea-child, .reveal .jp-InputArea-editor,
+.reveal .jp-OutputArea-output { min-width: 0; max-width: 100%; box-sizing: border-box; }
+.reveal pre, .reveal .highlight pre, .reveal .jp-OutputArea-output pre {
+  white-space: pre-wrap; overflow-wrap: anywhere; word-break: normal; max-width: 100%; box-sizing: border-box; }
+.reveal .jp-InputPrompt, .reveal .jp-OutputPrompt { display: none; }
+</style>
+"""
 MATHJAX2_RERENDER = re.compile(
     r"if\s*\(\s*MathJax\.Hub\.getAllJax\(Reveal\.getCurrentSlide\(\)\)\s*\)\s*\{\s*"
     r"MathJax\.Hub\.Rerender\(Reveal\.getCurrentSlide\(\)\);\s*\}"
@@ -100,7 +112,7 @@ def executed_notebook(chapter: Path, execute: bool):
     from nbclient import NotebookClient
 
     env_profile = os.environ.setdefault("EA_PROFILE", "quick")
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     print(f"executing {chapter.name} (EA_PROFILE={env_profile})", flush=True)
     NotebookClient(source, timeout=600, resources={"metadata": {"path": str(chapter.parent)}}).execute()
     return source
@@ -222,6 +234,7 @@ def render(nb, out: Path) -> str:
         setattr(exporter, name, value)
     html, _ = exporter.from_notebook_node(nb)
     html = html.replace("<head>", '<head>\n<link rel="icon" href="data:,">', 1)  # no favicon request
+    html = html.replace("</head>", WRAP_CODE_CSS + "</head>", 1)  # after the template's styles, so it wins
     html = html.replace('<script src="mathjax/tex-chtml.js">', MATHJAX3_CONFIG + '<script src="mathjax/tex-chtml.js">', 1)
     # The template re-renders math on each slide change with MathJax 2's API.
     html = MATHJAX2_RERENDER.sub("if (window.MathJax && MathJax.typesetPromise) { MathJax.typesetPromise([Reveal.getCurrentSlide()]); }", html)

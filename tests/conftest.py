@@ -18,7 +18,7 @@ from scripts.booktoc import toc_paths
 ROOT = Path(__file__).resolve().parents[1]
 
 os.environ.setdefault("EA_PROFILE", "quick")
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 warnings.filterwarnings("ignore", message=".*type could not be converted.*", category=UserWarning)
 
 

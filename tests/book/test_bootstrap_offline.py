@@ -82,7 +82,7 @@ def kernel_env(repo: Path) -> dict[str, str]:
         PIP_NO_CACHE_DIR="1",
         PIP_DISABLE_PIP_VERSION_CHECK="1",
         PYTHONHASHSEED="0",
-        TF_CPP_MIN_LOG_LEVEL="2",
+        TF_CPP_MIN_LOG_LEVEL="3",
     )
     return env
 

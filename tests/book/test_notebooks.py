@@ -1,15 +1,19 @@
 """Execute every notebook in `_toc.yml` with pytest-notebook, quick profile, outputs ignored.
 
 Notebooks are stored without outputs, so only execution matters: a failing cell, including a
-hidden check cell, fails the test.
+hidden check cell, fails the test. So does TensorFlow's C++ log noise (oneDNN notices, absl's
+preamble, ``E0000 ... NodeDef mentions attribute``) in any cell's output (issue 11); the
+executed copies that `make book` leaves in _build/jupyter_execute are checked for it too.
 """
 
 from __future__ import annotations
 
+import json
 import os
 
 import pytest
 from conftest import ROOT, toc_files
+from tf_noise import notebook_noise
 
 # The chapters, and the skeleton new chapters start from (it must run too).
 NOTEBOOKS = [p for p in toc_files() if p.suffix == ".ipynb"] + [ROOT / "templates" / "chapter.ipynb"]
@@ -34,6 +38,8 @@ def test_notebook_executes(path):
         diff_use_color=False,
     )
     result = fixture.check(str(path))
+    noise = notebook_noise(result.nb_final)
+    assert not noise, "TensorFlow log noise in the executed chapter:\n" + "\n".join(noise[:10])
     if book_cache:
         store_in_book_cache(path, result.nb_final, book_cache)
 
@@ -72,6 +78,34 @@ def store_in_book_cache(path, executed, folder: str) -> None:
     assert cache.match_cache_notebook(nbformat.read(str(path), as_version=4)).pk == record.pk
 
 
+EXECUTED = ROOT / "_build" / "jupyter_execute"
+
+
+@pytest.mark.site
+@pytest.mark.parametrize("path", NOTEBOOKS[:-1], ids=[p.stem for p in NOTEBOOKS[:-1]])
+def test_executed_copy_has_no_tensorflow_noise(path):
+    executed = EXECUTED / path.relative_to(ROOT)
+    if not executed.exists():
+        pytest.skip(f"no executed copy at {executed.relative_to(ROOT)} (`make book` writes it)")
+    noise = notebook_noise(json.loads(executed.read_text(encoding="utf-8")))
+    assert not noise, "TensorFlow log noise in the executed chapter:\n" + "\n".join(noise[:10])
+
+
 def test_toc_has_notebooks():
     assert NOTEBOOKS, "no notebook listed in _toc.yml"
     assert all(p.is_relative_to(ROOT / "book") for p in NOTEBOOKS[:-1])
+
+
+def test_noise_check_finds_tensorflow_lines_in_outputs():
+    """Negative control for the noise checks above: the lines a chapter showed before issue 11."""
+    noisy = {"cells": [
+        {"cell_type": "code", "outputs": [{"output_type": "stream", "name": "stdout", "text": "profile=quick seed=0\n"}]},
+        {"cell_type": "code", "outputs": [{"output_type": "stream", "name": "stderr", "text": [
+            "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR\n",
+            "I0000 00:00:1795968707.400267   24157 port.cc:153] oneDNN custom operations are on.\n"]}]},
+        {"cell_type": "code", "outputs": [{"output_type": "stream", "name": "stderr", "text":
+            "E0000 00:00:1795968761.260353   24157 node_def_util.cc:682] NodeDef mentions attribute "
+            "use_unbounded_threadpool which is not in the op definition\n"}]},
+    ]}
+    found = notebook_noise(noisy)
+    assert [line.split(":")[0] for line in found] == ["cell 1", "cell 1", "cell 2"], found

@@ -70,6 +70,10 @@ def test_test_workflow_runs_make_test_on_prs_pushes_and_weekly():
     assert any(u.startswith("actions/setup-python@") for u in uses) and any(u.startswith("actions/setup-node@") for u in uses)
     assert any(s.get("with", {}).get("python-version") == "3.11" for s in steps)
     assert any("make test" in s.get("run", "") for s in steps)
+    runs = [s.get("run", "") for s in steps]
+    seeds = [i for i, r in enumerate(runs) if "make test-seeds" in r]
+    tests = [i for i, r in enumerate(runs) if "make test " in r + " " and "test-seeds" not in r]
+    assert seeds and tests and seeds[0] > tests[0], "the workflow must run `make test-seeds` after `make test`"
     upload = next(s for s in steps if s.get("uses", "").startswith("actions/upload-artifact@"))
     assert upload["if"] == "failure()"
     assert "_build/html/reports" in upload["with"]["path"] and "_build/screenshots" in upload["with"]["path"]
@@ -95,3 +99,36 @@ def test_pre_commit_hooks_lint_and_clean_notebooks():
         module = next((w for w in hook["entry"].split() if w.startswith("scripts.")), None)
         script = None if module is None else module.replace(".", "/") + ".py"
         assert script is None or (ROOT / script).is_file(), f"{hook['id']}: {script} does not exist"
+
+
+def test_seeds_run_in_ci_after_make_test():
+    """The instructor guide's "checked for seeds 0, 1 and 2" holds: CI runs every chapter with seeds 1 and 2."""
+    ci = [line.strip() for line in (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+          if line.strip() and not line.lstrip().startswith("#")]
+    assert "make test" in ci and "make test-seeds" in ci
+    assert ci.index("make test-seeds") > ci.index("make test")
+    recipe = make_recipe("test-seeds")
+    assert "EA_SEED=$$seed" in recipe and "for seed in 1 2" in recipe and "-m notebook" in recipe
+    assert "EA_PROFILE=quick" in recipe
+
+
+def make_recipe(target: str) -> str:
+    """Return the recipe lines of ``target`` in the Makefile."""
+    lines = (ROOT / "Makefile").read_text(encoding="utf-8").splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(f"{target}:"))
+    body = []
+    for line in lines[start + 1:]:
+        if not line.startswith("\t"):
+            break
+        body.append(line)
+    return "\n".join(body)
+
+
+def test_dry_run_of_test_seeds_runs_both_seeds():
+    make = shutil.which("make")
+    if make is None:
+        pytest.skip("make is not installed")
+    result = subprocess.run([make, "-n", "test-seeds", "-o", "install", "-o", "vendor"], cwd=ROOT, capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "for seed in 1 2" in result.stdout and "tests/book/test_notebooks.py" in result.stdout

@@ -34,7 +34,7 @@ CHROMIUM = os.environ.get("EA_CHROMIUM", "/usr/bin/chromium")
 @pytest.fixture(scope="module")
 def deck(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("slides")
-    env = dict(os.environ, EA_PROFILE="quick", EA_SEED="0", TF_CPP_MIN_LOG_LEVEL="2")
+    env = dict(os.environ, EA_PROFILE="quick", EA_SEED="0", TF_CPP_MIN_LOG_LEVEL="3")
     result = subprocess.run([sys.executable, "-m", "scripts.make_slides", "--execute", "--out", str(out), str(CHAPTER)],
                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr[-3000:]
@@ -153,3 +153,83 @@ def test_deck_runs_in_chromium_offline(deck):
     assert total >= 5, f"only {total} slides"
     assert "mjx-" in typeset, typeset[:200]
     assert not errors, errors[:5]
+
+
+# Every <pre> (code or output) of every slide: its content fits its box, and its box fits the slide.
+# reveal.js shows one slide at a time, so each leaf slide is displayed in turn while it is measured.
+OVERFLOWS_JS = """() => {
+  const found = [];
+  const slides = [...document.querySelectorAll(".reveal .slides section")].filter(s => !s.querySelector("section"));
+  slides.forEach((slide, i) => {
+    const before = slide.style.cssText;
+    slide.style.display = "block";
+    slide.style.visibility = "visible";
+    const edge = slide.getBoundingClientRect().right;
+    for (const pre of slide.querySelectorAll("pre")) {
+      const right = pre.getBoundingClientRect().right;
+      if (pre.scrollWidth > pre.clientWidth + 1 || right > edge + 1) {
+        found.push(`slide ${i}: ${pre.textContent.trim().slice(0, 60)} (${pre.scrollWidth}px in ${pre.clientWidth}px, right ${Math.round(right)} > ${Math.round(edge)})`);
+      }
+    }
+    slide.style.cssText = before;
+  });
+  return slides.length ? found : ["no slide found"];
+}"""
+LONG_CODE = ("result = ea.train.loops.train_cluttered_head(head, train, test, epochs=epochs, learning_rate=rate, "
+             "batch_size=batch_size, strategy=cfg.strategy, jit_compile=cfg.jit_compile, verbose=0)")
+
+
+def overflowing_code(deck: Path) -> list[str]:
+    """Return a line per code block that runs past its slide's right edge, in headless Chromium."""
+    if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
+        pytest.skip(f"no Chromium at {CHROMIUM}: run `make browser` or set EA_CHROMIUM")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(deck.parent)))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    profile = tempfile.mkdtemp(prefix="ea-slides-")
+    try:
+        with sync_api.sync_playwright() as pw:
+            context = pw.chromium.launch_persistent_context(
+                profile, executable_path=CHROMIUM, headless=True, viewport={"width": 1280, "height": 720},
+                args=["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"])
+            context.route("**/*", lambda route: route.continue_() if urlparse(route.request.url).hostname == "127.0.0.1"
+                          else route.abort())
+            page = context.new_page()
+            page.goto(f"http://127.0.0.1:{httpd.server_address[1]}/{deck.name}", wait_until="load")
+            page.wait_for_selector(".reveal.ready", timeout=30_000)
+            found = page.evaluate(OVERFLOWS_JS)
+            context.close()
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        shutil.rmtree(profile, ignore_errors=True)
+    return found
+
+
+@pytest.fixture(scope="module")
+def long_line_decks(tmp_path_factory) -> tuple[Path, Path]:
+    """A deck with a long code line and a long output, with the wrapping CSS and without it (the control)."""
+    import nbformat
+
+    out = tmp_path_factory.mktemp("long-slides")
+    make_slides.copy_assets(out)
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# Long lines"), nbformat.v4.new_code_cell(LONG_CODE)])
+    nb.cells[1].outputs = [nbformat.v4.new_output("stream", name="stdout", text="[" + ", ".join(["0.1234"] * 40) + "]\n")]
+    html = make_slides.render(make_slides.slide_notebook(nb), out)
+    assert make_slides.WRAP_CODE_CSS in html
+    wrapped, control = out / "wrapped.slides.html", out / "control.slides.html"
+    wrapped.write_text(html, encoding="utf-8")
+    control.write_text(html.replace(make_slides.WRAP_CODE_CSS, ""), encoding="utf-8")
+    return wrapped, control
+
+
+@pytest.mark.site
+def test_long_code_lines_stay_on_the_slide(long_line_decks):
+    wrapped, control = long_line_decks
+    assert overflowing_code(control), "control: without the wrapping CSS the long line should overflow"
+    assert overflowing_code(wrapped) == []
+
+
+@pytest.mark.site
+def test_no_code_block_of_a_chapter_deck_overflows(deck):
+    assert overflowing_code(deck) == []
