@@ -12,7 +12,9 @@ does not import Keras):
 - :mod:`.early_exit`: the two-exit classifier and elastic inference rule (chapter 5.5);
 - :mod:`.augment`: preprocessing-layer augmentation (chapter 3.1);
 - :mod:`.architectures`: small MLP/CNN/RNN/Transformer models, trunk transfer (chapter 3.2);
-- :mod:`.fusion`: multimodal fusion with learned modality weights (chapter 3.3).
+- :mod:`.fusion`: multimodal fusion with learned modality weights (chapter 3.3);
+- :mod:`.calibration`: temperature scaling, calibration error, abstain thresholds (chapter 3.4);
+- :mod:`.glimpse`: look, then glimpse: locator, crops, FLOP counts, top-k pruning (chapter 3.5).
 """
 
 from .._lazy import submodule_getattr
@@ -29,5 +31,7 @@ __all__ = [
     "augment",
     "architectures",
     "fusion",
+    "calibration",
+    "glimpse",
 ]
 __getattr__ = submodule_getattr(__name__, __all__)

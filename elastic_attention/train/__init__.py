@@ -10,5 +10,5 @@ load on first use.
 
 from .._lazy import submodule_getattr
 
-__all__ = ["loops", "resilience", "artifacts", "cache", "zoo", "pretrain"]
+__all__ = ["loops", "resilience", "artifacts", "cache", "zoo", "pretrain", "elastic", "adapt"]
 __getattr__ = submodule_getattr(__name__, __all__)

@@ -10,7 +10,8 @@ Submodules load on first use:
 - :mod:`.attention`: attention maps over images; :mod:`.attention_lab`: the trained model running
   in the browser with TensorFlow.js (chapter 5.4);
 - :mod:`.figures`: learning curves, confusion matrix, image grids, tables (chapter 5.2);
-- :mod:`.cleaning`, :mod:`.models`, :mod:`.fusion`: the figures of chapters 3.1 to 3.3.
+- :mod:`.cleaning`, :mod:`.models`, :mod:`.fusion`: the figures of chapters 3.1 to 3.3;
+- :mod:`.decisions`, :mod:`.elastic`, :mod:`.adaptation`: the figures of chapters 3.4 to 3.6.
 """
 
 from .._lazy import submodule_getattr
@@ -26,5 +27,8 @@ __all__ = [
     "cleaning",
     "models",
     "fusion",
+    "decisions",
+    "elastic",
+    "adaptation",
 ]
 __getattr__ = submodule_getattr(__name__, __all__)
