@@ -4,11 +4,12 @@ and multi-head attention, and the metrics that score attention maps. Introduced 
 One file per topic: :mod:`.softmax` (softmax, its Jacobian, gradient checks),
 :mod:`.pooling_grad` (attention pooling differentiated by hand), :mod:`.dot_product`
 (scaled dot-product and multi-head attention), :mod:`.layers` (Keras layers), :mod:`.models`
-(model builders, the early-exit model included) and :mod:`.metrics`. Submodules load on first
+(model builders, the early-exit model included), :mod:`.metrics`, :mod:`.applications` (chapter 6's
+case-study models) and :mod:`.traffic` (chapter 6.5's signal controllers). Submodules load on first
 use (``ea.nn.models``), so importing the package does not import Keras.
 """
 
 from .._lazy import submodule_getattr
 
-__all__ = ["softmax", "pooling_grad", "dot_product", "layers", "models", "metrics"]
+__all__ = ["softmax", "pooling_grad", "dot_product", "layers", "models", "metrics", "applications", "traffic"]
 __getattr__ = submodule_getattr(__name__, __all__)
