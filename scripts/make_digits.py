@@ -47,15 +47,20 @@ def write_digits(out: Path) -> int:
         if target.exists():
             shutil.rmtree(target)
         staging.rename(target)
+    manifest = out / "MANIFEST.sha256"
+    # Keep the lines of the other shipped datasets (chapter 6.2's intents, ...); sort by path.
+    others = [line + "\n" for line in (manifest.read_text(encoding="utf-8").splitlines() if manifest.is_file() else [])
+              if line.strip() and not line.split(maxsplit=1)[1].startswith("digits/")]
     lines = []
     for path in sorted((out / "digits").rglob("*.png")):
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
         lines.append(f"{digest}  {path.relative_to(out).as_posix()}\n")
-    manifest = out / "MANIFEST.sha256"
+    count = len(lines)
+    lines = sorted(lines + others, key=lambda line: line.split(maxsplit=1)[1])
     tmp_manifest = manifest.with_suffix(".tmp")
     tmp_manifest.write_text("".join(lines), encoding="utf-8")
     tmp_manifest.replace(manifest)
-    return len(lines)
+    return count
 
 
 def main() -> None:

@@ -14,7 +14,8 @@ does not import Keras):
 - :mod:`.architectures`: small MLP/CNN/RNN/Transformer models, trunk transfer (chapter 3.2);
 - :mod:`.fusion`: multimodal fusion with learned modality weights (chapter 3.3);
 - :mod:`.calibration`: temperature scaling, calibration error, abstain thresholds (chapter 3.4);
-- :mod:`.glimpse`: look, then glimpse: locator, crops, FLOP counts, top-k pruning (chapter 3.5).
+- :mod:`.glimpse`: look, then glimpse: locator, crops, FLOP counts, top-k pruning (chapter 3.5);
+- :mod:`.applications`, :mod:`.traffic`: chapter 6's case-study models and signal controllers (chapter 6).
 """
 
 from .._lazy import submodule_getattr
@@ -33,5 +34,7 @@ __all__ = [
     "fusion",
     "calibration",
     "glimpse",
+    "applications",
+    "traffic",
 ]
 __getattr__ = submodule_getattr(__name__, __all__)

@@ -27,7 +27,8 @@ class AttentionPooling(keras.layers.Layer):
     ``(batch, height, width)``).
 
     ``b`` is kept to match the formula, but softmax ignores a shift shared by all scores, so
-    its gradient is exactly zero (chapter 4 derives this). The scores and the softmax are computed in float32 even under mixed precision, since
+    its gradient is exactly zero (chapter 4 derives this). A Keras mask (from
+    ``Embedding(mask_zero=True)``, chapter 6.2) gives padded positions zero weight. The scores and the softmax are computed in float32 even under mixed precision, since
     float16 softmax saturates early.
     """
 
@@ -54,12 +55,15 @@ class AttentionPooling(keras.layers.Layer):
         self.b = self.add_weight(shape=(), initializer="zeros", name="b")
         super().build(input_shape)
 
-    def call(self, inputs, return_attention_scores: bool = False):
+    def call(self, inputs, return_attention_scores: bool = False, mask=None):
         self._check_rank(inputs.shape)
         spatial_shape = ops.shape(inputs)[1:-1]
         H = ops.reshape(inputs, (ops.shape(inputs)[0], -1, ops.shape(inputs)[-1]))
         H32 = ops.cast(H, "float32")
         s = (ops.einsum("bnf,f->bn", H32, ops.cast(self.w, "float32")) + ops.cast(self.b, "float32")) / self.temperature
+        if mask is not None:
+            # Padding positions (a Keras mask, chapter 6.2) get no weight.
+            s = ops.where(ops.reshape(mask, ops.shape(s)), s, -1e9)
         a = ops.softmax(s, axis=-1)
         y = ops.einsum("bn,bnf->bf", a, H32)
         y = ops.cast(y, self.compute_dtype)
@@ -68,6 +72,10 @@ class AttentionPooling(keras.layers.Layer):
         if len(inputs.shape) == 4:
             a = ops.reshape(a, (ops.shape(inputs)[0], spatial_shape[0], spatial_shape[1]))
         return y, a
+
+    def compute_mask(self, inputs, mask=None):
+        """Return None: the pooled output has no position axis left to mask."""
+        return None
 
     def get_config(self):
         config = super().get_config()

@@ -11,7 +11,8 @@ Submodules load on first use:
   in the browser with TensorFlow.js (chapter 5.4);
 - :mod:`.figures`: learning curves, confusion matrix, image grids, tables (chapter 5.2);
 - :mod:`.cleaning`, :mod:`.models`, :mod:`.fusion`: the figures of chapters 3.1 to 3.3;
-- :mod:`.decisions`, :mod:`.elastic`, :mod:`.adaptation`: the figures of chapters 3.4 to 3.6.
+- :mod:`.decisions`, :mod:`.elastic`, :mod:`.adaptation`: the figures of chapters 3.4 to 3.6;
+- :mod:`.applications`: the attention figures of chapter 6's case studies.
 """
 
 from .._lazy import submodule_getattr
@@ -30,5 +31,6 @@ __all__ = [
     "decisions",
     "elastic",
     "adaptation",
+    "applications",
 ]
 __getattr__ = submodule_getattr(__name__, __all__)

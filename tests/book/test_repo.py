@@ -56,7 +56,8 @@ def test_manifest_matches_generator(tmp_path):
     """scripts/make_digits.py reproduces the shipped data byte for byte."""
     result = subprocess.run([sys.executable, "-m", "scripts.make_digits", "--out", str(tmp_path)], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
-    assert (tmp_path / "MANIFEST.sha256").read_text() == (ROOT / "data" / "MANIFEST.sha256").read_text()
+    shipped = [line for line in (ROOT / "data" / "MANIFEST.sha256").read_text().splitlines() if "  digits/" in line]
+    assert (tmp_path / "MANIFEST.sha256").read_text().splitlines() == shipped
 
 
 def test_chapter_template_has_every_part():

@@ -13,7 +13,9 @@ def data_copy(tmp_path):
 
 
 def test_manifest_ok():
-    assert data.verify_manifest(force=True) == 1797
+    # 1,797 digits and the two files of chapter 6.2's utterances.
+    assert data.verify_manifest(force=True) == 1797 + 2
+    assert len(data.files("digits")) == 1797 and len(data.files("intents")) == 2
 
 
 def test_tampered_file_is_named(data_copy):
