@@ -5,10 +5,11 @@ its kernel-free HTML explorer. Introduced in chapter 4.
 assembly, the JavaScript and CSS shipped as package data in ``views/assets/``);
 :mod:`.softmax` covers softmax, temperature and dot-product saturation (chapter 4);
 :mod:`.attention` attention maps over images (chapter 5.4); :mod:`.figures` the training
-figures (learning curves, confusion matrix, image grids, tables). Submodules load on first use.
+figures (learning curves, confusion matrix, image grids, tables); :mod:`.challenges` the figures
+of chapter 8 (cost, explanations, faithfulness, attacks). Submodules load on first use.
 """
 
 from .._lazy import submodule_getattr
 
-__all__ = ["explorer", "softmax", "attention", "figures"]
+__all__ = ["explorer", "softmax", "attention", "figures", "challenges"]
 __getattr__ = submodule_getattr(__name__, __all__)
