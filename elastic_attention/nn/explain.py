@@ -23,7 +23,7 @@ import numpy as np
 from .. import _validate as valid
 
 __all__ = ["check_epsilon", "check_batch", "input_gradients", "gradient_saliency", "pool_to_grid", "occlusion_map",
-           "deletion_insertion", "fgsm"]
+           "deletion_insertion", "fgsm", "fgsm_accuracy"]
 
 
 def check_epsilon(epsilon) -> float:
@@ -96,10 +96,14 @@ def gradient_saliency(model, images, labels, grid_shape=(5, 5)) -> np.ndarray:
     return pool_to_grid(np.abs(input_gradients(model, images, labels)), grid_shape)
 
 
-def _true_probability(model, images, labels, batch_size: int = 1024) -> np.ndarray:
+def _logits(model, images, batch_size: int = 1024) -> np.ndarray:
     # Direct calls: ``model.predict`` rebuilds its input pipeline on each call, which dominates here.
-    logits = np.concatenate([np.asarray(model(images[i : i + batch_size], training=False))
-                             for i in range(0, len(images), batch_size)]).astype(np.float64)
+    return np.concatenate([np.asarray(model(images[i : i + batch_size], training=False))
+                           for i in range(0, len(images), batch_size)]).astype(np.float64)
+
+
+def _true_probability(model, images, labels) -> np.ndarray:
+    logits = _logits(model, images)
     logits -= logits.max(axis=1, keepdims=True)
     p = np.exp(logits)
     p /= p.sum(axis=1, keepdims=True)
@@ -169,3 +173,20 @@ def fgsm(model, images, labels, epsilon: float) -> np.ndarray:
         return images
     step = np.sign(input_gradients(model, images, labels, loss=True))
     return np.clip(images + epsilon * step, 0.0, 1.0).astype(np.float32)
+
+
+def fgsm_accuracy(model, images, labels, epsilons) -> np.ndarray:
+    """Return the accuracy of ``model`` on FGSM versions of ``images`` for each attack size in ``epsilons``.
+
+    Introduced in chapter 8.2. The gradient sign does not depend on ``epsilon``, so it is computed
+    once and every size reuses it.
+    """
+    epsilons = [check_epsilon(e) for e in np.atleast_1d(epsilons)]
+    images, labels = check_batch(images, labels)
+    step = np.sign(input_gradients(model, images, labels, loss=True))
+    accuracies = []
+    for epsilon in epsilons:
+        attacked = np.clip(images + epsilon * step, 0.0, 1.0).astype(np.float32)
+        accuracies.append(float((_logits(model, attacked).argmax(axis=1) == labels).mean()))
+    return np.asarray(accuracies)
+

@@ -13,7 +13,7 @@ import numpy as np
 from .attention import draw_attention
 from .figures import check_images
 
-__all__ = ["cost_accuracy", "explanation_grid", "faithfulness_curves", "attack_curve", "attack_maps"]
+__all__ = ["cost_accuracy", "explanation_grid", "faithfulness_curves", "accuracy_curves", "attack_maps"]
 
 
 def cost_accuracy(rows: list[dict], cost: str = "flops", accuracy: str = "accuracy"):
@@ -76,21 +76,21 @@ def faithfulness_curves(results: dict):
     return fig
 
 
-def attack_curve(epsilons, accuracies: dict, chance: float | None = 0.1):
-    """Return accuracy against attack size; ``accuracies`` maps a model name to one accuracy per epsilon.
+def accuracy_curves(x, accuracies: dict, xlabel: str, ylabel: str = "test accuracy", chance: float | None = 0.1):
+    """Return accuracy against ``x`` (attack size, epochs ...); ``accuracies`` maps a run name to one value per ``x``.
 
-    Introduced in chapter 8.2.
+    Introduced in chapter 8.1.
     """
-    epsilons = np.asarray(epsilons, dtype=float)
-    if not accuracies or any(len(a) != len(epsilons) for a in accuracies.values()):
-        raise ValueError(f"accuracies must map a name to {len(epsilons)} values, one per epsilon")
+    x = np.asarray(x, dtype=float)
+    if not accuracies or any(len(a) != len(x) for a in accuracies.values()):
+        raise ValueError(f"accuracies must map a name to {len(x)} values, one per x value")
     fig, ax = plt.subplots(figsize=(5.2, 3.4))
     for name, acc in accuracies.items():
-        ax.plot(epsilons, acc, marker="o", label=name)
+        ax.plot(x, acc, marker="o", label=name)
     if chance is not None:
         ax.axhline(chance, color="grey", ls=":", label="chance")
-    ax.set_xlabel("epsilon (largest pixel change)")
-    ax.set_ylabel("test accuracy under FGSM")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
     ax.set_ylim(0, 1.02)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)

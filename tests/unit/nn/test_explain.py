@@ -71,3 +71,16 @@ def test_bad_shapes():
         explain.occlusion_map(model, np.zeros((2, 8, 8, 1)), np.zeros(2, int), grid_shape=(3, 3))
     with pytest.raises(ValueError, match="one map per image"):
         explain.deletion_insertion(model, np.zeros((2, 8, 8, 1)), np.zeros(2, int), np.zeros((3, 2, 2)))
+
+
+def test_fgsm_accuracy_matches_fgsm_per_epsilon():
+    model = _ink_in_cell_model()
+    rng = np.random.default_rng(1)
+    x = rng.random((6, 8, 8, 1)).astype("float32")
+    y = rng.integers(0, 2, 6)
+    epsilons = [0.0, 0.05, 0.3]
+    swept = explain.fgsm_accuracy(model, x, y, epsilons)
+    one_by_one = [float((np.asarray(model(explain.fgsm(model, x, y, e))).argmax(1) == y).mean()) for e in epsilons]
+    np.testing.assert_allclose(swept, one_by_one)
+    with pytest.raises(ValueError, match="epsilon must be"):
+        explain.fgsm_accuracy(model, x, y, [0.1, -0.2])

@@ -16,7 +16,7 @@ def test_figures_draw():
     assert sum(bool(ax.images) for ax in challenges.explanation_grid(images, maps).axes) == 4
     curve = {"deletion": np.ones(3), "insertion": np.ones(3), "deletion_auc": 1.0, "insertion_auc": 1.0}
     assert all(len(ax.lines) == 1 for ax in challenges.faithfulness_curves({"m": curve}).axes)
-    assert len(challenges.attack_curve([0, 0.1], {"m": [0.9, 0.5]}).axes[0].lines) == 2
+    assert len(challenges.accuracy_curves([0, 0.1], {"m": [0.9, 0.5]}, "epsilon").axes[0].lines) == 2
     assert sum(bool(ax.images) for ax in challenges.attack_maps(images, images, maps["x"], maps["x"]).axes) == 4
 
 
@@ -25,7 +25,7 @@ def test_bad_inputs():
         challenges.cost_accuracy([{"name": "a"}])
     with pytest.raises(ValueError, match="maps must"):
         challenges.explanation_grid(np.zeros((2, 10, 10)), {"x": np.zeros((3, 5, 5))})
-    with pytest.raises(ValueError, match="one per epsilon"):
-        challenges.attack_curve([0, 0.1], {"m": [0.9]})
+    with pytest.raises(ValueError, match="one per x value"):
+        challenges.accuracy_curves([0, 0.1], {"m": [0.9]}, "epsilon")
     with pytest.raises(ValueError, match="differ in shape"):
         challenges.attack_maps(np.zeros((2, 10, 10)), np.zeros((3, 10, 10)), np.zeros((2, 5, 5)), np.zeros((3, 5, 5)))
