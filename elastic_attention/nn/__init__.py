@@ -5,7 +5,7 @@ One file per topic: :mod:`.softmax` (softmax, its Jacobian, gradient checks),
 :mod:`.pooling_grad` (attention pooling differentiated by hand), :mod:`.dot_product`
 (scaled dot-product and multi-head attention), :mod:`.layers` (Keras layers), :mod:`.models`
 (model builders, the early-exit model included), :mod:`.metrics`, :mod:`.cost` (parameters, FLOPs
-and time, chapter 8.1) and :mod:`.explain` (saliency, occlusion, faithfulness, FGSM, chapter 8.2). Submodules load on first
+and time, chapter 8.1) and :mod:`.explain` (saliency, occlusion, faithfulness, FGSM, chapters 8.2 and 8.3). Submodules load on first
 use (``ea.nn.models``), so importing the package does not import Keras.
 """
 

@@ -12,8 +12,8 @@ image, each an array ``(N, grid_h, grid_w)``, larger meaning "more important":
 :func:`deletion_insertion` scores any of them for *faithfulness*: remove cells from the image in
 the order an explanation ranks them (deletion; a faithful ranking makes the probability fall
 fast, a low area) or reveal them on a black canvas in that order (insertion; a faithful ranking
-makes it rise fast, a high area). :func:`fgsm` is the fast gradient sign attack, which uses the
-same input gradient as saliency.
+makes it rise fast, a high area). :func:`fgsm` is the fast gradient sign attack of chapter 8.3,
+which uses the same input gradient as saliency.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ __all__ = ["check_epsilon", "check_batch", "input_gradients", "gradient_saliency
 def check_epsilon(epsilon) -> float:
     """Return an attack size ``epsilon`` as a float, or raise ValueError unless it is finite and ``>= 0``.
 
-    Introduced in chapter 8.2.
+    Introduced in chapter 8.3.
     """
     if isinstance(epsilon, bool) or not isinstance(epsilon, (int, float, np.integer, np.floating)) \
             or not np.isfinite(epsilon) or epsilon < 0:
@@ -164,7 +164,7 @@ def deletion_insertion(model, images, labels, scores) -> dict:
 def fgsm(model, images, labels, epsilon: float) -> np.ndarray:
     """Return the fast-gradient-sign adversarial images ``clip(x + epsilon * sign(d loss / d x), 0, 1)``.
 
-    Introduced in chapter 8.2 (Goodfellow et al., 2015). ``epsilon`` is the largest change of any
+    Introduced in chapter 8.3 (Goodfellow et al., 2015). ``epsilon`` is the largest change of any
     pixel, on the [0, 1] pixel scale; 0 returns the images unchanged.
     """
     epsilon = check_epsilon(epsilon)
@@ -178,7 +178,7 @@ def fgsm(model, images, labels, epsilon: float) -> np.ndarray:
 def fgsm_accuracy(model, images, labels, epsilons) -> np.ndarray:
     """Return the accuracy of ``model`` on FGSM versions of ``images`` for each attack size in ``epsilons``.
 
-    Introduced in chapter 8.2. The gradient sign does not depend on ``epsilon``, so it is computed
+    Introduced in chapter 8.3. The gradient sign does not depend on ``epsilon``, so it is computed
     once and every size reuses it.
     """
     epsilons = [check_epsilon(e) for e in np.atleast_1d(epsilons)]

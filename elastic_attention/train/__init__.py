@@ -4,12 +4,11 @@ Introduced in chapter 5.2. :mod:`.loops` (compile, fit, the per-head trainer, th
 SGD loop of chapter 4), :mod:`.resilience` (backup and resume, chapter 5.5) and
 :mod:`.artifacts` (atomic writes, safe model files, chapter 5.5), :mod:`.cache` (the model cache)
 :mod:`.zoo` (the models several chapters share, trained once through the cache) and
-:mod:`.adversarial` (FGSM adversarial training, chapter 8.2), :mod:`.pretrain` (a trunk pretrained on
-plain digits, chapter 8.1). Submodules
+:mod:`.adversarial` (FGSM adversarial training, chapter 8.3). Submodules
 load on first use.
 """
 
 from .._lazy import submodule_getattr
 
-__all__ = ["loops", "resilience", "artifacts", "cache", "zoo", "adversarial", "pretrain"]
+__all__ = ["loops", "resilience", "artifacts", "cache", "zoo", "adversarial"]
 __getattr__ = submodule_getattr(__name__, __all__)

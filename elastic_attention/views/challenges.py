@@ -101,7 +101,7 @@ def accuracy_curves(x, accuracies: dict, xlabel: str, ylabel: str = "test accura
 def attack_maps(clean, attacked, clean_weights, attacked_weights, boxes=None, titles=("clean", "attacked")):
     """Return a two-row figure: clean images with their attention, then the attacked ones with theirs.
 
-    Introduced in chapter 8.2.
+    Introduced in chapter 8.3.
     """
     clean, attacked = check_images(clean), check_images(attacked)
     if clean.shape != attacked.shape:
