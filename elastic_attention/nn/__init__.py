@@ -15,7 +15,8 @@ does not import Keras):
 - :mod:`.fusion`: multimodal fusion with learned modality weights (chapter 3.3);
 - :mod:`.calibration`: temperature scaling, calibration error, abstain thresholds (chapter 3.4);
 - :mod:`.glimpse`: look, then glimpse: locator, crops, FLOP counts, top-k pruning (chapter 3.5);
-- :mod:`.applications`, :mod:`.traffic`: chapter 6's case-study models and signal controllers (chapter 6).
+- :mod:`.applications`, :mod:`.traffic`: chapter 6's case-study models and signal controllers (chapter 6);
+- :mod:`.cost`, :mod:`.explain`: parameters, FLOPs and timing; saliency, occlusion, faithfulness, FGSM (chapter 8).
 """
 
 from .._lazy import submodule_getattr
@@ -36,5 +37,7 @@ __all__ = [
     "glimpse",
     "applications",
     "traffic",
+    "cost",
+    "explain",
 ]
 __getattr__ = submodule_getattr(__name__, __all__)

@@ -174,7 +174,7 @@ class HeadResult:
 
 def train_cluttered_head(head: str, train, test, epochs: int = 6, learning_rate: float | None = None,
                          batch_size: int = 64, strategy=None, jit_compile: bool = False,
-                         verbose: int | str = 2) -> HeadResult:
+                         verbose: int | str = 2, filters: int = 32) -> HeadResult:
     """Return a :class:`HeadResult` for one head trained on cluttered canvases (chapter 5.3).
 
     ``train`` and ``test`` are :class:`elastic_attention.data.ClutteredDigits`. The trunk is the
@@ -183,7 +183,8 @@ def train_cluttered_head(head: str, train, test, epochs: int = 6, learning_rate:
     strategy is given, so the same call uses every GPU that :func:`runtime.setup` found; pass
     ``jit_compile=cfg.jit_compile`` to use XLA where it helps. Every head is scored on ``test``
     after each epoch (the history's ``val_`` keys; no choice depends on them), so every head's
-    training does the same work.
+    training does the same work. ``filters`` sets the trunk's width
+    (chapter 8.1 trains a narrower one).
     """
     from contextlib import nullcontext
 
@@ -193,7 +194,7 @@ def train_cluttered_head(head: str, train, test, epochs: int = 6, learning_rate:
     check_hparams(epochs, lr, batch_size)
     steps = int(math.ceil(len(train.labels) / batch_size))
     with strategy.scope() if strategy is not None else nullcontext():
-        model = models.cluttered_classifier(head, input_shape=train.images.shape[1:])
+        model = models.cluttered_classifier(head, input_shape=train.images.shape[1:], filters=filters)
         compile_classifier(model, cosine_schedule(lr, epochs, steps), jit_compile=jit_compile)
     run = fit(model, (train.images, train.labels), (test.images, test.labels),
               epochs=epochs, batch_size=batch_size, verbose=verbose)

@@ -36,12 +36,13 @@ def cluttered_data(profile: str, seed: int) -> tuple[ClutteredDigits, ClutteredD
             make_cluttered("test", copies=sizes["test_copies"], seed=seed))
 
 
-def cluttered_head(head: str, cfg, learning_rate: float | None = None) -> CachedModel:
+def cluttered_head(head: str, cfg, learning_rate: float | None = None, filters: int = 32) -> CachedModel:
     """Return the :class:`~.cache.CachedModel` of chapter 5.3's classifier with ``head`` trained on
     cluttered canvases for ``cfg.profile`` and ``cfg.seed``; ``info`` holds its test accuracy,
     parameter count, training seconds and history.
 
-    Introduced in chapter 5.4.
+    Introduced in chapter 5.4. ``filters`` sets the trunk's width (chapter 8.1 trains a narrower
+    model with the same schedule).
     """
     import keras
 
@@ -50,15 +51,18 @@ def cluttered_head(head: str, cfg, learning_rate: float | None = None) -> Cached
     valid.one_of(head, HEADS, "head")
     lr = HEAD_LEARNING_RATES[head] if learning_rate is None else valid.positive_number(learning_rate, "learning_rate")
     sizes = cluttered_sizes(cfg.profile)
+    valid.positive_int(filters, "filters")
+    # The default width keeps the key of chapter 5.3's model; another width is a different model.
+    name = f"cluttered-{head}" if filters == 32 else f"cluttered-{head}-{filters}f"
 
     def train():
         train_set, test_set = cluttered_data(cfg.profile, cfg.seed)
         keras.utils.set_random_seed(cfg.seed)
         result = train_cluttered_head(head, train_set, test_set, epochs=sizes["epochs"], learning_rate=lr,
-                                      strategy=cfg.strategy, jit_compile=cfg.jit_compile, verbose=0)
+                                      filters=filters, strategy=cfg.strategy, jit_compile=cfg.jit_compile, verbose=0)
         return result.model, {"test_accuracy": result.test_accuracy, "params": result.params,
                               "seconds": result.run.seconds, "history": result.run.history}
 
     precision = "mixed_float16" if getattr(cfg, "mixed_precision", False) else "float32"
-    return cached_model(f"cluttered-{head}", train, seed=cfg.seed, profile=cfg.profile,
+    return cached_model(name, train, seed=cfg.seed, profile=cfg.profile,
                         params={"learning_rate": lr, **sizes}, precision=precision)

@@ -12,7 +12,8 @@ Submodules load on first use:
 - :mod:`.figures`: learning curves, confusion matrix, image grids, tables (chapter 5.2);
 - :mod:`.cleaning`, :mod:`.models`, :mod:`.fusion`: the figures of chapters 3.1 to 3.3;
 - :mod:`.decisions`, :mod:`.elastic`, :mod:`.adaptation`: the figures of chapters 3.4 to 3.6;
-- :mod:`.applications`: the attention figures of chapter 6's case studies.
+- :mod:`.applications`: the attention figures of chapter 6's case studies;
+- :mod:`.challenges`: the figures of chapter 8.
 """
 
 from .._lazy import submodule_getattr
@@ -32,5 +33,6 @@ __all__ = [
     "elastic",
     "adaptation",
     "applications",
+    "challenges",
 ]
 __getattr__ = submodule_getattr(__name__, __all__)
