@@ -10,5 +10,5 @@ use (``ea.nn.models``), so importing the package does not import Keras.
 
 from .._lazy import submodule_getattr
 
-__all__ = ["softmax", "pooling_grad", "dot_product", "layers", "models", "metrics"]
+__all__ = ["softmax", "pooling_grad", "dot_product", "layers", "models", "metrics", "pruning"]
 __getattr__ = submodule_getattr(__name__, __all__)

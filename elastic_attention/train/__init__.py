@@ -9,5 +9,5 @@ load on first use.
 
 from .._lazy import submodule_getattr
 
-__all__ = ["loops", "resilience", "artifacts", "cache", "zoo"]
+__all__ = ["loops", "resilience", "artifacts", "cache", "zoo", "distributed", "deploy"]
 __getattr__ = submodule_getattr(__name__, __all__)

@@ -10,5 +10,5 @@ figures (learning curves, confusion matrix, image grids, tables). Submodules loa
 
 from .._lazy import submodule_getattr
 
-__all__ = ["explorer", "softmax", "attention", "figures"]
+__all__ = ["explorer", "softmax", "attention", "figures", "deploy"]
 __getattr__ = submodule_getattr(__name__, __all__)
