@@ -16,7 +16,8 @@ does not import Keras):
 - :mod:`.calibration`: temperature scaling, calibration error, abstain thresholds (chapter 3.4);
 - :mod:`.glimpse`: look, then glimpse: locator, crops, FLOP counts, top-k pruning (chapter 3.5);
 - :mod:`.applications`, :mod:`.traffic`: chapter 6's case-study models and signal controllers (chapter 6);
-- :mod:`.cost`, :mod:`.explain`: parameters, FLOPs and timing; saliency, occlusion, faithfulness, FGSM (chapter 8).
+- :mod:`.cost`, :mod:`.explain`: parameters, FLOPs and timing; saliency, occlusion, faithfulness, FGSM (chapter 8);
+- :mod:`.pruning`: magnitude pruning (chapter 9.2).
 """
 
 from .._lazy import submodule_getattr
@@ -39,5 +40,6 @@ __all__ = [
     "traffic",
     "cost",
     "explain",
+    "pruning",
 ]
 __getattr__ = submodule_getattr(__name__, __all__)

@@ -6,11 +6,15 @@ SGD loop of chapter 4), :mod:`.resilience` (backup and resume, chapter 5.5) and
 and :mod:`.zoo` (the models several chapters share, trained once through the cache), :mod:`.pretrain`
 (a trunk pretrained on plain digits, reused on cluttered canvases, chapter 3.2), :mod:`.elastic` and
 :mod:`.adapt` (chapters 3.5, 3.6), :mod:`.applications` (training and equal-budget tuning for chapter 6),
-:mod:`.adversarial` (FGSM adversarial training, chapter 8.3). Submodules
+:mod:`.adversarial` (FGSM adversarial training, chapter 8.3),
+:mod:`.distributed` and :mod:`.deploy` (multi-worker training, export and monitoring, chapter 9). Submodules
 load on first use.
 """
 
 from .._lazy import submodule_getattr
 
-__all__ = ["loops", "resilience", "artifacts", "cache", "zoo", "pretrain", "elastic", "adapt", "applications", "adversarial"]
+__all__ = [
+    "loops", "resilience", "artifacts", "cache", "zoo", "pretrain", "elastic", "adapt", "applications",
+    "adversarial", "distributed", "deploy",
+]
 __getattr__ = submodule_getattr(__name__, __all__)

@@ -13,7 +13,8 @@ Submodules load on first use:
 - :mod:`.cleaning`, :mod:`.models`, :mod:`.fusion`: the figures of chapters 3.1 to 3.3;
 - :mod:`.decisions`, :mod:`.elastic`, :mod:`.adaptation`: the figures of chapters 3.4 to 3.6;
 - :mod:`.applications`: the attention figures of chapter 6's case studies;
-- :mod:`.challenges`: the figures of chapter 8.
+- :mod:`.challenges`: the figures of chapter 8;
+- :mod:`.deploy`: the figures of chapter 9.2.
 """
 
 from .._lazy import submodule_getattr
@@ -34,5 +35,6 @@ __all__ = [
     "adaptation",
     "applications",
     "challenges",
+    "deploy",
 ]
 __getattr__ = submodule_getattr(__name__, __all__)
