@@ -8,6 +8,9 @@ what else runs on it, so the script also records the load average.
 
 Writes `book/build_status.md` (the "Build status" page) and `benchmarks/results/chapter_cost.json`.
 Usage: python -m benchmarks.chapter_cost [--seed 0] [--extra book/NEW.ipynb ...] [--no-write]
+       python -m benchmarks.chapter_cost --from-junit REPORT.xml   (the times of a notebook-test run:
+       `pytest -m notebook tests/book/test_notebooks.py --junitxml REPORT.xml`, which executes the
+       same chapters the same way, so one run both checks and times the book)
 """
 
 from __future__ import annotations
@@ -70,6 +73,25 @@ def run_notebook(path: Path, timeout: int) -> dict:
             "load_after": round(os.getloadavg()[0], 2)}
 
 
+def from_junit(path: Path, notebooks: list[Path]) -> list[dict]:
+    """Return chapter results read from a pytest JUnit report of tests/book/test_notebooks.py."""
+    import xml.etree.ElementTree as ET
+
+    cases = {}
+    for case in ET.parse(path).getroot().iter("testcase"):
+        name = case.get("name", "")
+        if name.startswith("test_notebook_executes["):
+            failed = case.find("failure") is not None or case.find("error") is not None
+            cases[name[len("test_notebook_executes["):-1]] = (float(case.get("time", 0)), failed)
+    missing = [p.stem for p in notebooks if p.stem not in cases]
+    if missing:
+        raise SystemExit(f"{path}: no notebook test for {missing}; run the notebook tests on the whole toc first")
+    load = round(os.getloadavg()[0], 2)
+    return [{"chapter": p.stem, "path": p.relative_to(ROOT).as_posix(), "seconds": round(cases[p.stem][0], 1),
+             "status": "error" if cases[p.stem][1] else "ok", "error": "", "load_before": load, "load_after": load}
+            for p in notebooks]
+
+
 def verdict(ok: bool) -> str:
     return "PASS" if ok else "FAIL"
 
@@ -92,7 +114,7 @@ def render_page(report: dict) -> str:
     return f"""# Build status
 
 What it costs to execute this book: every chapter run from a fresh kernel in the
-`{report['profile']}` profile with seed {report['seed']}, timed by `benchmarks/chapter_cost.py`.
+`{report['profile']}` profile with seed {report['seed']}, {report.get('source', 'timed by `benchmarks/chapter_cost.py`')}.
 This page is generated; do not edit it by hand.
 
 | chapter | seconds | profile | date |
@@ -130,6 +152,7 @@ def main(argv=None) -> int:
     parser.add_argument("--timeout", type=int, default=600, help="seconds allowed per cell")
     parser.add_argument("--extra", nargs="*", default=[], help="notebooks to time in addition to the toc")
     parser.add_argument("--no-write", action="store_true", help="print only; write neither page nor JSON")
+    parser.add_argument("--from-junit", type=Path, help="read the times of a notebook-test run instead of running")
     args = parser.parse_args(argv)
 
     os.environ["EA_PROFILE"] = "quick"
@@ -146,7 +169,7 @@ def main(argv=None) -> int:
 
     chapters = []
     for path in notebooks:
-        result = run_notebook(path, args.timeout)
+        result = from_junit(args.from_junit, [path])[0] if args.from_junit else run_notebook(path, args.timeout)
         chapters.append(result)
         flag = verdict(result["seconds"] <= CHAPTER_LIMIT_S and result["status"] == "ok")
         print(f"{result['chapter']:<28} {result['seconds']:7.1f} s  {flag}  (load {result['load_before']:.1f}"
@@ -157,6 +180,9 @@ def main(argv=None) -> int:
     chapters_pass = slowest <= CHAPTER_LIMIT_S and all(r["status"] == "ok" for r in chapters)
     book_pass = total <= BOOK_LIMIT_S
     report = {
+        "source": ("timed by the notebook tests (pytest-notebook, kernel start-up included; read from "
+                   "their JUnit report by `benchmarks/chapter_cost.py --from-junit`), starting with an empty "
+                   "model cache, as in CI") if args.from_junit else "timed by `benchmarks/chapter_cost.py`",
         "profile": "quick",
         "seed": args.seed,
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d"),
