@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from .attention import draw_attention
-from .figures import check_images
+from .figures import check_images, finish_axes
 
 __all__ = ["cost_accuracy", "explanation_grid", "faithfulness_curves", "accuracy_curves", "attack_maps"]
 
@@ -67,11 +67,7 @@ def faithfulness_curves(results: dict):
             ax.plot(np.arange(len(r[kind])), r[kind], marker="o", ms=2,
                     label=f"{name} (area {r[f'{kind}_auc']:.2f})")
     for ax, kind in zip(axes, ("deletion: top cells blacked out", "insertion: only top cells shown"), strict=True):
-        ax.set_xlabel("cells")
-        ax.set_ylabel("mean true-class probability")
-        ax.set_title(kind, fontsize=10)
-        ax.grid(alpha=0.3)
-        ax.legend(fontsize=7)
+        finish_axes(ax, "cells", "mean true-class probability", kind, legend_size=7)
     fig.tight_layout()
     return fig
 

@@ -9,6 +9,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from ..nn.calibration import Reliability
+from .figures import finish_axes
 
 __all__ = ["reliability_diagram", "cost_curve"]
 
@@ -55,10 +56,6 @@ def cost_curve(thresholds, costs: dict, chosen: float | None = None, title: str 
         ax.plot(thresholds, c, label=name)
     if chosen is not None:
         ax.axvline(chosen, color="gray", ls=":", label=f"chosen threshold {chosen:.2f}")
-    ax.set_xlabel("answer when confidence >= threshold")
-    ax.set_ylabel("mean cost")
-    ax.set_title(title, fontsize=10)
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
+    finish_axes(ax, "answer when confidence >= threshold", "mean cost", title)
     fig.tight_layout()
     return fig
