@@ -8,7 +8,7 @@ what else runs on it, so the script also records the load average.
 
 Writes `book/build_status.md` (the "Build status" page) and `benchmarks/results/chapter_cost.json`.
 Usage: python -m benchmarks.chapter_cost [--seed 0] [--extra book/NEW.ipynb ...] [--no-write]
-       python -m benchmarks.chapter_cost --from-junit REPORT.xml   (the times of a notebook-test run:
+       python -m benchmarks.chapter_cost --from-junit REPORT.xml [RERUN.xml ...]   (the times of a notebook-test run:
        `pytest -m notebook tests/book/test_notebooks.py --junitxml REPORT.xml`, which executes the
        same chapters the same way, so one run both checks and times the book)
 """
@@ -73,19 +73,20 @@ def run_notebook(path: Path, timeout: int) -> dict:
             "load_after": round(os.getloadavg()[0], 2)}
 
 
-def from_junit(path: Path, notebooks: list[Path]) -> list[dict]:
-    """Return chapter results read from a pytest JUnit report of tests/book/test_notebooks.py."""
+def from_junit(paths: list[Path], notebooks: list[Path]) -> list[dict]:
+    """Return chapter results read from pytest JUnit reports of tests/book/test_notebooks.py (a
+    chapter found in several reports takes its time and status from the last one: a rerun)."""
     import xml.etree.ElementTree as ET
 
     cases = {}
-    for case in ET.parse(path).getroot().iter("testcase"):
+    for case in (c for path in paths for c in ET.parse(path).getroot().iter("testcase")):
         name = case.get("name", "")
         if name.startswith("test_notebook_executes["):
             failed = case.find("failure") is not None or case.find("error") is not None
             cases[name[len("test_notebook_executes["):-1]] = (float(case.get("time", 0)), failed)
     missing = [p.stem for p in notebooks if p.stem not in cases]
     if missing:
-        raise SystemExit(f"{path}: no notebook test for {missing}; run the notebook tests on the whole toc first")
+        raise SystemExit(f"{paths}: no notebook test for {missing}; run the notebook tests on the whole toc first")
     load = round(os.getloadavg()[0], 2)
     return [{"chapter": p.stem, "path": p.relative_to(ROOT).as_posix(), "seconds": round(cases[p.stem][0], 1),
              "status": "error" if cases[p.stem][1] else "ok", "error": "", "load_before": load, "load_after": load}
@@ -152,7 +153,8 @@ def main(argv=None) -> int:
     parser.add_argument("--timeout", type=int, default=600, help="seconds allowed per cell")
     parser.add_argument("--extra", nargs="*", default=[], help="notebooks to time in addition to the toc")
     parser.add_argument("--no-write", action="store_true", help="print only; write neither page nor JSON")
-    parser.add_argument("--from-junit", type=Path, help="read the times of a notebook-test run instead of running")
+    parser.add_argument("--from-junit", type=Path, nargs="+",
+                        help="read the times of notebook-test runs (later reports override) instead of running")
     args = parser.parse_args(argv)
 
     os.environ["EA_PROFILE"] = "quick"

@@ -7,7 +7,8 @@ layer's input and output shapes; a multiply-add counts as two operations. The co
 - ``Dense``: ``2 * in`` per output value, plus one for a bias;
 - ``BatchNormalization`` (inference): a scale and a shift, 2 per value; ``ReLU`` 1 per value;
 - ``MaxPooling2D``/``AveragePooling2D``: ``p_h * p_w - 1`` comparisons or additions per output value
-  (plus one division for the average); ``GlobalAveragePooling2D``: one addition per input value;
+  (plus one division for the average); ``GlobalAveragePooling2D``: one addition per input value; ``GlobalMaxPooling2D``: one comparison per
+  input value but the first of each channel;
 - :class:`~.layers.AttentionPooling` over ``n`` cells of ``f`` features: ``2 n f`` for the scores,
   ``n`` for the bias, ``3 n`` for the softmax (exp, sum, divide), ``2 n f`` for the weighted sum;
 - ``InputLayer``, ``Flatten``, ``Reshape``, ``Dropout``: 0 (no arithmetic at inference).
@@ -76,6 +77,8 @@ def layer_flops(layer) -> int:
         return out_size * window
     if kind == "GlobalAveragePooling2D":
         return _size(in_shape) + out_size
+    if kind == "GlobalMaxPooling2D":
+        return _size(in_shape) - out_size  # one comparison per value but the first of each channel
     if kind in ("AttentionPooling", "CustomGradientAttentionPooling"):
         return _attention_flops(in_shape)
     raise ValueError(

@@ -11,6 +11,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.patches import Rectangle
 
+from .explorer import Explorer
 from .figures import check_images
 
 __all__ = ["glimpse_examples", "tradeoff_figure", "threshold_viewer", "topk_figure"]
@@ -75,17 +76,25 @@ def tradeoff_figure(curves: dict, full_accuracy: float, marks: dict | None = Non
     return fig
 
 
-def threshold_viewer(curves: dict, full_accuracy: float):
-    """Return an ipywidgets box: one slider per curve over its ``thresholds`` (a key of each curve's
-    dict) moving that curve's operating point along the accuracy-versus-compute plot.
+def threshold_viewer(curves: dict, full_accuracy: float) -> Explorer:
+    """Return an :class:`~.explorer.Explorer` whose ipywidgets view has one slider per curve over its
+    ``thresholds`` (a key of each curve's dict), moving that curve's operating point along the
+    accuracy-versus-compute plot. Its HTML view (the static site, a frontend without widgets) says
+    that the sliders need a kernel and points to the static figure.
 
     Introduced in chapter 3.5; :func:`tradeoff_figure` is its static twin.
     """
-    import ipywidgets as widgets
-
     for name, c in curves.items():
         if len(c.get("thresholds", ())) != len(c["flops"]):
             raise ValueError(f"curve {name!r} needs one threshold per point in 'thresholds'")
+    note = ('<p class="ea-text">The threshold sliders run in a live kernel (Jupyter or Colab); the figure '
+            'above shows the same curves.</p>')
+    return Explorer("threshold", note, f"{len(curves)} curves", lambda: _threshold_widget(curves, full_accuracy))
+
+
+def _threshold_widget(curves: dict, full_accuracy: float):
+    import ipywidgets as widgets
+
     sliders = {name: widgets.SelectionSlider(options=[(f"{t:.3f}", i) for i, t in enumerate(c["thresholds"])],
                                              value=len(c["thresholds"]) - 1, description=name[:14])
                for name, c in curves.items()}

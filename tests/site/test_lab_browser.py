@@ -134,7 +134,8 @@ def test_lab_without_webgl_runs_on_the_cpu_and_says_so(server, browser_context):
                                " return r && r.getAttribute('data-lab-state'); }", timeout=TIMEOUT_MS)
         root = page.locator('[data-ea-explorer="lab"]').first
         status = page.locator(f"#{root.get_attribute('id')}-status").inner_text()
+        lab_state = root.get_attribute("data-lab-state")
     finally:
         page.close()
-    assert root.get_attribute("data-lab-state") == "running", status
+    assert lab_state == "running", status
     assert "cpu backend" in status and "no WebGL" in status, status

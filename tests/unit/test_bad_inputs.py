@@ -125,7 +125,9 @@ def rgb_png(env):
 def empty_split(env):
     for png in (env.data / "digits").rglob("*.png"):
         png.unlink()
-    (env.data / data.MANIFEST_NAME).write_text("")
+    manifest = env.data / data.MANIFEST_NAME  # other datasets' files stay listed
+    kept = [line for line in manifest.read_text().splitlines() if not line.split(maxsplit=1)[-1].startswith("digits/")]
+    manifest.write_text("".join(f"{line}\n" for line in kept))
     data.digits_dataset("test", root=env.data)
 
 
@@ -323,7 +325,7 @@ CASES = [
     Case(unknown_profile, runtime.ConfigError, r"unknown profile 'turbo'", r"set EA_PROFILE to one of quick, full"),
     Case(negative_seed, runtime.ConfigError, r"seed must lie in \[0, 2\*\*32\), got -1", r"set EA_SEED"),
     Case(text_seed, runtime.ConfigError, r"seed must be an integer, got 'zero'", r"set EA_SEED to a whole number"),
-    Case(unknown_head_model, ValueError, r"unknown head 'transformer'", r"choose one of attention, gap, flatten"),
+    Case(unknown_head_model, ValueError, r"unknown head 'transformer'", r"choose one of attention, gap, gmp, flatten"),
     Case(unknown_head_training, ValueError, r"unknown head 'transformer'", r"choose one of"),
     Case(negative_epochs, ValueError, r"epochs .* got -2", r"must be a positive integer"),
     Case(zero_batch_size, ValueError, r"batch_size .* got 0", r"must be a positive integer"),
