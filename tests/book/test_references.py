@@ -53,3 +53,20 @@ def test_one_bibliography_for_the_book():
     assert pages == ["07_tools_references.ipynb"], (
         f"the bibliography is printed by 07_tools_references only; found a {{bibliography}} in {pages}"
     )
+
+
+PLAIN_CITATION = re.compile(r"\b[A-Z][a-z]+(?: et al\.| and [A-Z][a-z]+),? \(?(?:19|20)\d\d\b")
+
+
+def test_chapters_cite_with_the_role_not_in_plain_text():
+    """A paper named as "Ilse et al. (2018)" gets no link and can drift from the bibliography;
+    chapters use {cite:t}/{cite:p}. Chapter 7 discusses how the seed cites, so it may quote."""
+    plain = {name: PLAIN_CITATION.findall(text) for name, text in _pages().items()
+             if name != "07_tools_references.ipynb" and PLAIN_CITATION.search(text)}
+    assert not plain, f"plain-text citations (use {{cite:t}}`key` or {{cite:p}}`key`): {plain}"
+
+
+def test_the_plain_citation_pattern_catches_the_usual_forms():
+    for text in ["Ilse et al. (2018)", "(Guo et al., 2017)", "Loshchilov and Hutter, 2019", "Zhou et al. 2018"]:
+        assert PLAIN_CITATION.search(text), text
+    assert not PLAIN_CITATION.search("{cite:t}`ilse2018attention`")
