@@ -25,7 +25,14 @@ import numpy as np
 
 from .. import _validate as valid
 
-__all__ = ["layer_flops", "flop_table", "count_flops", "time_per_batch"]
+__all__ = [
+    "layer_flops",
+    "flop_table",
+    "count_flops",
+    "BACKWARD_FACTOR",
+    "training_flops",
+    "time_per_batch",
+]
 
 _FREE = ("InputLayer", "Flatten", "Reshape", "Dropout")
 
@@ -104,6 +111,22 @@ def count_flops(model) -> int:
     Introduced in chapter 8.1.
     """
     return sum(row["flops"] for row in flop_table(model))
+
+
+#: A training step costs the forward pass plus a backward pass of about twice its operations (one
+#: product for the gradient of the inputs, one for the gradient of the weights, per layer).
+BACKWARD_FACTOR = 3
+
+
+def training_flops(model, examples: int, epochs: int = 1) -> int:
+    """Return the estimated operations of training ``model`` for ``epochs`` over ``examples``:
+    :data:`BACKWARD_FACTOR` times :func:`count_flops`, per example seen.
+
+    Introduced in chapter 8.1. It counts arithmetic only, not the optimizer's update or data loading.
+    """
+    valid.positive_int(examples, "examples")
+    valid.positive_int(epochs, "epochs")
+    return BACKWARD_FACTOR * count_flops(model) * examples * epochs
 
 
 def time_per_batch(models: dict, x, repeats: int = 10, warmup: int = 2) -> dict:

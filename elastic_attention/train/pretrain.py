@@ -4,7 +4,9 @@ Introduced in chapter 3.2 (initializing from a pretrained model); chapter 8 reus
 trunk (the three conv stages of :func:`~elastic_attention.nn.models.conv_stage`) learns strokes
 on the plain digits, upscaled twice so they are drawn at the size they have on the canvases;
 :func:`train_with_trunk` then trains the attention classifier of chapter 5.3 on cluttered
-canvases starting from those weights, or from scratch, and records accuracy against time.
+canvases starting from those weights, or from scratch, and records accuracy against time;
+:func:`compare_starts` keeps both runs in the model cache, so chapter 8.1 prices them without
+training again.
 """
 
 from __future__ import annotations
@@ -16,13 +18,24 @@ import keras
 import numpy as np
 
 from .. import _validate as valid
+from ..data.cluttered import make_cluttered
 from ..data.digits import load_digit_arrays, upscale
 from ..nn import models
 from ..nn.architectures import copy_trunk
 from .cache import CachedModel, cached_model
 from .loops import HEAD_LEARNING_RATES, compile_classifier, cosine_schedule, fit
 
-__all__ = ["plain_digits", "trunk_classifier", "pretrained_trunk", "EpochClock", "train_with_trunk", "time_to_accuracy"]
+__all__ = [
+    "plain_digits",
+    "trunk_classifier",
+    "pretrained_trunk",
+    "EpochClock",
+    "train_with_trunk",
+    "time_to_accuracy",
+    "START_SIZES",
+    "start_data",
+    "compare_starts",
+]
 
 
 def plain_digits(split: str, scale: int = 2) -> tuple[np.ndarray, np.ndarray]:
@@ -50,7 +63,8 @@ def trunk_classifier(input_shape=(16, 16, 1), num_classes: int = 10, filters: in
 
 def pretrained_trunk(cfg, epochs: int = 10, learning_rate: float = 3e-3) -> CachedModel:
     """Return the cached :class:`~.cache.CachedModel` of :func:`trunk_classifier` trained on the
-    plain train digits for ``cfg.seed``; ``info`` holds its test accuracy and training seconds.
+    plain train digits for ``cfg.seed``; ``info`` holds its test accuracy, training seconds, epochs
+    and number of training examples.
 
     Introduced in chapter 3.2. Trained once per seed, profile and code version.
     """
@@ -65,7 +79,7 @@ def pretrained_trunk(cfg, epochs: int = 10, learning_rate: float = 3e-3) -> Cach
         compile_classifier(model, cosine_schedule(learning_rate, epochs, math.ceil(len(x) / 64)))
         run = fit(model, (x, y), epochs=epochs, batch_size=64, verbose=0)
         _, accuracy = model.evaluate(x_test, y_test, batch_size=256, verbose=0)
-        return model, {"test_accuracy": float(accuracy), "seconds": run.seconds}
+        return model, {"test_accuracy": float(accuracy), "seconds": run.seconds, "epochs": epochs, "examples": len(x)}
 
     return cached_model("digits-trunk", train, seed=cfg.seed, profile=cfg.profile,
                         params={"epochs": epochs, "learning_rate": learning_rate})
@@ -117,3 +131,42 @@ def time_to_accuracy(accuracies, seconds, target: float) -> float | None:
         if acc >= target:
             return float(sec)
     return None
+
+
+#: Chapter 3.2's comparison of starts: training canvases per digit and epochs, per profile. One
+#: canvas per digit in the quick profile is a third of chapter 5.3's data, where a head start
+#: matters most.
+START_SIZES = {"quick": {"copies": 1, "epochs": 4}, "full": {"copies": 3, "epochs": 10}}
+
+
+def start_data(cfg):
+    """Return ``(train, test, epochs)`` of chapter 3.2's comparison of starts for ``cfg``.
+
+    Introduced in chapter 3.2.
+    """
+    sizes = START_SIZES[valid.one_of(cfg.profile, START_SIZES, "profile")]
+    return (make_cluttered("train", copies=sizes["copies"], seed=cfg.seed),
+            make_cluttered("test", copies=1, seed=cfg.seed), sizes["epochs"])
+
+
+def compare_starts(cfg, trunk: CachedModel | None = None) -> dict:
+    """Return ``{"from scratch": run, "pretrained trunk": run}``, each run a dict of ``model``,
+    ``history``, ``seconds`` and ``test_accuracy`` as :func:`train_with_trunk` returns it.
+
+    Introduced in chapter 3.2; chapter 8.1 reads the same runs back. Both runs go through the model
+    cache (keyed also by the trunk's own cache key), so ``seconds`` are the wall times measured when
+    they were trained, and a later chapter pays nothing for them.
+    """
+    trunk = pretrained_trunk(cfg) if trunk is None else trunk
+    train, test, epochs = start_data(cfg)
+    runs = {}
+    for name, start in (("from scratch", None), ("pretrained trunk", trunk.model)):
+        def train_run(start=start):
+            run = train_with_trunk(start, train, test, epochs, seed=cfg.seed)
+            return run["model"], {key: run[key] for key in ("history", "seconds", "test_accuracy")}
+
+        params = {**START_SIZES[cfg.profile], "trunk": trunk.key if start is not None else None}
+        cached = cached_model("cluttered-start-" + name.replace(" ", "-"), train_run, seed=cfg.seed,
+                              profile=cfg.profile, params=params)
+        runs[name] = {"model": cached.model, **cached.info}
+    return runs

@@ -70,3 +70,12 @@ def test_time_per_batch_checks_and_returns_every_model():
         cost.time_per_batch({"a": model}, np.zeros((4, 5)))
     with pytest.raises(ValueError, match="repeats"):
         cost.time_per_batch({"a": model}, np.zeros((4, 3)), repeats=0)
+
+
+def test_training_flops_is_three_forward_passes_per_example_seen():
+    tiny = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
+    assert cost.count_flops(tiny) == 2 * (2 * 4 + 1)
+    assert cost.training_flops(tiny, examples=10, epochs=2) == 3 * 18 * 10 * 2
+    for bad in ({"examples": 0}, {"examples": 10, "epochs": 1.5}):
+        with pytest.raises(ValueError):
+            cost.training_flops(tiny, **bad)

@@ -24,3 +24,24 @@ def test_time_to_accuracy():
     assert pretrain.time_to_accuracy([0.5, 0.6], [1.0, 2.0], 0.8) is None
     with pytest.raises(ValueError, match="per epoch"):
         pretrain.time_to_accuracy([0.5], [1.0, 2.0], 0.8)
+
+
+def test_compare_starts_trains_both_runs_once_then_reads_them_back(tmp_path, monkeypatch):
+    from types import SimpleNamespace
+
+    from elastic_attention.train.cache import CachedModel
+
+    monkeypatch.setenv("EA_CACHE_DIR", str(tmp_path))
+    monkeypatch.delenv("EA_CACHE", raising=False)
+    monkeypatch.setattr(pretrain, "START_SIZES", {"quick": {"copies": 1, "epochs": 1}})
+    cfg = SimpleNamespace(profile="quick", seed=0)
+    trunk = CachedModel(pretrain.trunk_classifier(), {}, False, 0.0, "untrained-trunk")
+    first = pretrain.compare_starts(cfg, trunk)
+    again = pretrain.compare_starts(cfg, trunk)
+    assert set(first) == {"from scratch", "pretrained trunk"}
+    for name, run in first.items():
+        assert len(run["seconds"]) == len(run["history"]["val_accuracy"]) == 1
+        assert again[name]["seconds"] == run["seconds"], "the second call must read the cached run, not retrain"
+    assert len(list(tmp_path.glob("cluttered-start-*.keras"))) == 2
+    with pytest.raises(ValueError, match="unknown profile 'fast'"):
+        pretrain.start_data(SimpleNamespace(profile="fast", seed=0))
