@@ -155,7 +155,7 @@ LR_GRID = (1e-3, 3e-3, 1e-2, 3e-2, 1e-1)
 #: in the committed sweep, on fresh canvases of the *training* digits, in the quick profile;
 #: ``benchmarks/lr_sweep.py`` measures it and writes ``benchmarks/results/lr_sweep.json`` (a unit
 #: test keeps the two equal). The full profile reuses these rates.
-HEAD_LEARNING_RATES = {"attention": 3e-3, "gap": 3e-2, "gmp": 1e-2, "flatten": 3e-3}
+HEAD_LEARNING_RATES = {"attention": 1e-2, "gap": 3e-2, "gmp": 1e-2, "flatten": 1e-2}
 
 
 @dataclass
