@@ -4,8 +4,10 @@ Introduced in chapter 9.2 ("FAQ: resources and deployment"). The seed's deployme
 (quantize, wrap as a service, scale with traffic, monitor and alert) as functions a chapter can
 run: :func:`export_saved_model` writes a SavedModel with a serving signature,
 :func:`to_tflite` converts to TensorFlow Lite (float, int8 weights, or full-integer int8
-post-training quantization), :func:`tflite_logits` runs the converted model, :func:`median_latency_ms` times a
-callable, :func:`simulate_autoscaling` replays a request trace against a replica-count rule, and
+post-training quantization, optionally keeping chosen op types in float), :func:`tflite_logits` runs the
+converted model, :func:`quantization_errors` measures every layer's int8 error with
+TensorFlow's ``QuantizationDebugger``, :func:`tflite_size_breakdown` splits a file's bytes into
+weights and the rest, :func:`median_latency_ms` times a callable, :func:`simulate_autoscaling` replays a request trace against a replica-count rule, and
 :func:`confidence_psi` with :class:`ConfidenceMonitor` watch the model's confidence for drift.
 """
 
@@ -21,8 +23,8 @@ import numpy as np
 
 from .. import _validate as valid
 
-__all__ = ["TFLITE_MODES", "export_saved_model", "to_tflite", "tflite_logits", "median_latency_ms", "simulate_autoscaling",
-           "confidence_psi", "ConfidenceMonitor"]
+__all__ = ["TFLITE_MODES", "export_saved_model", "to_tflite", "tflite_logits", "quantization_errors",
+           "batch_matmul_zero_points", "tflite_size_breakdown", "median_latency_ms", "simulate_autoscaling", "confidence_psi", "ConfidenceMonitor"]
 
 
 def export_saved_model(model, folder: str | os.PathLike) -> Path:
@@ -40,43 +42,74 @@ def export_saved_model(model, folder: str | os.PathLike) -> Path:
 TFLITE_MODES = ("float", "dynamic", "int8")
 
 
-def to_tflite(model, representative=None, num_calibration: int = 200, mode: str | None = None) -> bytes:
+def _calibrated_converter(model, representative, num_calibration: int):
+    """Return a TFLite converter set for int8 with ranges measured on ``representative`` images."""
+    import tensorflow as tf
+
+    if representative is None:
+        raise ValueError("mode='int8' needs representative images to calibrate the activation ranges")
+    x = valid.finite(np.asarray(representative, dtype=np.float32), "representative images")
+    if x.ndim != len(model.inputs[0].shape) or len(x) == 0:
+        raise ValueError(f"representative must be a non-empty batch shaped like the model input "
+                         f"{tuple(model.inputs[0].shape)}, got {x.shape}")
+    valid.positive_int(num_calibration, "num_calibration")
+
+    def calibration():
+        for image in x[:num_calibration]:
+            yield [image[None]]
+
+    converter = tf.lite.TFLiteConverter.from_keras_model(model)
+    converter.optimizations = [tf.lite.Optimize.DEFAULT]
+    converter.representative_dataset = calibration
+    return converter, calibration
+
+
+def _op_names(float_ops) -> list[str]:
+    ops = [float_ops] if isinstance(float_ops, str) else list(float_ops)
+    if not all(isinstance(op, str) and op.isupper() for op in ops):
+        raise ValueError(f"float_ops must be TFLite op names in capitals such as 'BATCH_MATMUL', got {float_ops!r}")
+    return ops
+
+
+def to_tflite(model, representative=None, num_calibration: int = 200, mode: str | None = None,
+              float_ops=()) -> bytes:
     """Return ``model`` converted to TensorFlow Lite in ``mode`` ``"float"``, ``"dynamic"`` or ``"int8"``.
 
     ``"dynamic"``: weights stored as int8, activations computed in float (no calibration data).
     ``"int8"`` (the default when ``representative`` images are given): full-integer post-training
     quantization, weights and activations int8, with ranges measured on the first
-    ``num_calibration`` ``representative`` images; input and output stay float32 so callers need
-    no scaling. Introduced in chapter 9.2.
+    ``num_calibration`` ``representative`` images (pass a random sample: the first images of a
+    sorted set are one class); input and output stay float32 so callers need no scaling.
+    ``float_ops`` (int8 only) names TFLite op types to keep in float, e.g. ``("BATCH_MATMUL",)``:
+    *selective* quantization through ``QuantizationDebugger``'s ``denylisted_ops``.
+    Introduced in chapter 9.2.
     """
     import tensorflow as tf
 
     mode = valid.one_of(mode or ("int8" if representative is not None else "float"), TFLITE_MODES, "mode")
-    converter = tf.lite.TFLiteConverter.from_keras_model(model)
-    if mode != "float":
-        converter.optimizations = [tf.lite.Optimize.DEFAULT]
-    if mode == "int8":
-        if representative is None:
-            raise ValueError("mode='int8' needs representative images to calibrate the activation ranges")
-        x = valid.finite(np.asarray(representative, dtype=np.float32), "representative images")
-        if x.ndim != len(model.inputs[0].shape) or len(x) == 0:
-            raise ValueError(f"representative must be a non-empty batch shaped like the model input "
-                             f"{tuple(model.inputs[0].shape)}, got {x.shape}")
-        valid.positive_int(num_calibration, "num_calibration")
-
-        def calibration():
-            for image in x[:num_calibration]:
-                yield [image[None]]
-
-        converter.representative_dataset = calibration
+    float_ops = _op_names(float_ops)
+    if float_ops and mode != "int8":
+        raise ValueError(f"float_ops applies to mode='int8' only (got mode={mode!r}): pass float_ops=()")
+    if mode != "int8":
+        converter = tf.lite.TFLiteConverter.from_keras_model(model)
+        if mode == "dynamic":
+            converter.optimizations = [tf.lite.Optimize.DEFAULT]
+        return converter.convert()
+    converter, calibration = _calibrated_converter(model, representative, num_calibration)
+    if not float_ops:
         converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
-    return converter.convert()
+        return converter.convert()
+    options = tf.lite.experimental.QuantizationDebugOptions(denylisted_ops=float_ops)
+    debugger = tf.lite.experimental.QuantizationDebugger(converter=converter, debug_dataset=calibration,
+                                                         debug_options=options)
+    return debugger.get_nondebug_quantized_model()
 
 
-def tflite_logits(content: bytes, x, batch_size: int = 64) -> np.ndarray:
+def tflite_logits(content: bytes, x, batch_size: int = 64, xnnpack: bool = True) -> np.ndarray:
     """Return the outputs of the TFLite model ``content`` on images ``x``, batch by batch.
 
-    Introduced in chapter 9.2.
+    ``xnnpack=False`` runs TFLite's built-in kernels without the default XNNPACK delegate (the
+    delegate TFLite applies on CPU unless told otherwise). Introduced in chapter 9.2.
     """
     import tensorflow as tf
 
@@ -84,8 +117,13 @@ def tflite_logits(content: bytes, x, batch_size: int = 64) -> np.ndarray:
         raise ValueError("content must be the non-empty bytes that to_tflite returned")
     x = np.asarray(x, dtype=np.float32)
     valid.positive_int(batch_size, "batch_size")
-    interpreter = tf.lite.Interpreter(model_content=bytes(content))
+    resolver = tf.lite.experimental.OpResolverType
+    interpreter = tf.lite.Interpreter(model_content=bytes(content), experimental_op_resolver_type=(
+        resolver.AUTO if xnnpack else resolver.BUILTIN_WITHOUT_DEFAULT_DELEGATES))
     inp, out = interpreter.get_input_details()[0], interpreter.get_output_details()[0]
+    if inp["dtype"] != np.float32:
+        raise ValueError(f"the model takes {inp['dtype'].__name__} input; convert it with to_tflite, "
+                         "which keeps float32 input and output")
     outputs = []
     for start in range(0, len(x), batch_size):
         chunk = x[start:start + batch_size]
@@ -95,6 +133,100 @@ def tflite_logits(content: bytes, x, batch_size: int = 64) -> np.ndarray:
         interpreter.invoke()
         outputs.append(interpreter.get_tensor(out["index"]).copy())
     return np.concatenate(outputs)
+
+
+def quantization_errors(model, representative, num_calibration: int = 200, num_debug: int = 50) -> list[dict]:
+    """Return one row per quantized layer of ``model``'s full-integer int8 conversion: its op, output
+    tensor, quantization ``scale`` and ``zero_point``, and the error of its int8 output against float.
+
+    TensorFlow's ``QuantizationDebugger`` runs the first ``num_debug`` ``representative`` images
+    through the model, feeding every int8 op the float model's own input, so each row is that op's
+    own error (errors do not pile up). ``rmse_steps`` is the root-mean-square error in quantization
+    steps (``sqrt(mse) / scale``): rounding alone gives about ``1/sqrt(12) = 0.29``.
+    Introduced in chapter 9.2.
+    """
+    import csv
+    import io
+
+    import tensorflow as tf
+
+    converter, calibration = _calibrated_converter(model, representative, num_calibration)
+    converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+    x = np.asarray(representative, dtype=np.float32)[:valid.positive_int(num_debug, "num_debug")]
+    debugger = tf.lite.experimental.QuantizationDebugger(
+        converter=converter, debug_dataset=lambda: ([image[None]] for image in x))
+    debugger.run()
+    dump = io.StringIO()
+    debugger.layer_statistics_dump(dump)
+    dump.seek(0)
+    rows = []
+    for row in csv.DictReader(dump):
+        scale, mse = float(row["scale"]), float(row["mean_squared_error"])
+        rows.append({"op": row["op_name"], "tensor": row["tensor_name"], "scale": scale,
+                     "zero_point": int(float(row["zero_point"])),
+                     "max_abs_error": float(row["max_abs_error"]), "rmse_steps": math.sqrt(mse) / scale})
+    return rows
+
+
+def batch_matmul_zero_points(content: bytes, x, xnnpack: bool = True) -> dict:
+    """Return how the int8 ``BATCH_MATMUL`` of ``content`` computes on images ``x``: the largest gap,
+    in output quantization steps, between its int8 output and the product recomputed from its int8
+    inputs ``q`` as ``(q_lhs - zp_lhs) @ (q_rhs - zp_rhs)`` (``"exact"``), or with the right-hand
+    zero point left out (``"rhs_zero_point_dropped"``); also both zero points.
+
+    Runs with the XNNPACK delegate unless ``xnnpack=False``. Introduced in chapter 9.2.
+    """
+    import tensorflow as tf
+    from tensorflow.lite.python import schema_py_generated as schema
+
+    flat = schema.ModelT.InitFromObj(schema.Model.GetRootAsModel(bytes(content), 0))
+    codes = [max(code.builtinCode, code.deprecatedBuiltinCode) for code in flat.operatorCodes]
+    ops = [op for op in flat.subgraphs[0].operators if codes[op.opcodeIndex] == schema.BuiltinOperator.BATCH_MATMUL]
+    tensors = flat.subgraphs[0].tensors
+    if not ops or tensors[ops[0].inputs[0]].type != schema.TensorType.INT8:
+        raise ValueError("content has no int8 BATCH_MATMUL: pass a full-integer to_tflite(..., mode='int8') model")
+    (lhs, rhs), out, options = ops[0].inputs[:2], ops[0].outputs[0], ops[0].builtinOptions
+    resolver = tf.lite.experimental.OpResolverType
+    interpreter = tf.lite.Interpreter(model_content=bytes(content), experimental_preserve_all_tensors=True,
+                                      experimental_op_resolver_type=(
+                                          resolver.AUTO if xnnpack else resolver.BUILTIN_WITHOUT_DEFAULT_DELEGATES))
+    interpreter.allocate_tensors()
+    details = {d["index"]: d["quantization"] for d in interpreter.get_tensor_details()}
+    (s_l, z_l), (s_r, z_r), (s_o, z_o) = details[lhs], details[rhs], details[out]
+    gaps = {"exact": 0.0, "rhs_zero_point_dropped": 0.0, "both_zero_points_dropped": 0.0}
+    for image in np.asarray(x, dtype=np.float32):
+        interpreter.set_tensor(interpreter.get_input_details()[0]["index"], image[None])
+        interpreter.invoke()
+        q_l, q_r = (interpreter.get_tensor(i).astype(np.int64) for i in (lhs, rhs))
+        q_l = np.swapaxes(q_l, -1, -2) if options.adjX else q_l
+        q_r = np.swapaxes(q_r, -1, -2) if options.adjY else q_r
+        got = (interpreter.get_tensor(out).astype(np.float64) - z_o) * s_o
+        for name, (zl, zr) in zip(gaps, [(z_l, z_r), (z_l, 0), (0, 0)], strict=True):
+            product = np.clip(((q_l - zl) * s_l) @ ((q_r - zr) * s_r), (-128 - z_o) * s_o, (127 - z_o) * s_o)
+            gaps[name] = max(gaps[name], float(np.abs(product - got).max() / s_o))
+    return gaps
+
+
+def tflite_size_breakdown(content: bytes) -> dict:
+    """Return the bytes of the TFLite file ``content``: ``total``, ``weights`` (constant tensor data,
+    split by type in ``by_type``, e.g. ``{"int8": ..., "int32": ...}``) and ``rest`` (graph, tensor
+    names, quantization parameters, signatures). Introduced in chapter 9.2.
+    """
+    from tensorflow.lite.python import schema_py_generated as schema
+
+    if not isinstance(content, (bytes, bytearray)) or not content:
+        raise ValueError("content must be the non-empty bytes that to_tflite returned")
+    flat = schema.ModelT.InitFromObj(schema.Model.GetRootAsModel(bytes(content), 0))
+    type_names = {v: k.lower() for k, v in vars(schema.TensorType).items() if not k.startswith("_")}
+    by_type: dict[str, int] = {}
+    for graph in flat.subgraphs:
+        for tensor in graph.tensors:
+            data = flat.buffers[tensor.buffer].data
+            if data is not None and len(data):
+                name = type_names.get(tensor.type, str(tensor.type))
+                by_type[name] = by_type.get(name, 0) + len(data)
+    weights = sum(by_type.values())
+    return {"total": len(content), "weights": weights, "rest": len(content) - weights, "by_type": by_type}
 
 
 def median_latency_ms(fn, repeats: int = 20, warmup: int = 3) -> float:

@@ -77,3 +77,60 @@ def test_psi_is_zero_for_the_same_sample_and_grows_with_shift():
     assert monitor.check(rng.beta(2, 1, 500))["alert"] and not monitor.check(ref[:500])["alert"]
     with pytest.raises(ValueError, match="need at least"):
         deploy.confidence_psi(ref[:3], ref)
+
+
+@pytest.fixture(scope="module")
+def pooled():
+    """A tiny conv + attention-pooling model: its weighted sum converts to an int8 BATCH_MATMUL."""
+    from elastic_attention.nn.layers import AttentionPooling
+
+    keras.utils.set_random_seed(1)
+    inputs = keras.Input((8, 8, 1))
+    features = keras.layers.Conv2D(8, 3, activation="relu")(inputs)
+    pooled = AttentionPooling(score_initializer="glorot_uniform")(features)
+    model = keras.Model(inputs, keras.layers.Dense(3)(pooled))
+    return model, np.random.default_rng(1).random((40, 8, 8, 1), dtype=np.float32)
+
+
+def test_int8_debugger_rows_and_selective_quantization(pooled):
+    model, x = pooled
+    rows = deploy.quantization_errors(model, x, num_debug=10)
+    assert {"CONV_2D", "BATCH_MATMUL", "SOFTMAX"} <= {r["op"] for r in rows}
+    assert all(np.isfinite(r["rmse_steps"]) and r["scale"] > 0 and -128 <= r["zero_point"] <= 127 for r in rows)
+    # The softmax weights lie in [0, 1]: int8 maps 0 to -128.
+    assert [r["zero_point"] for r in rows if r["op"] == "SOFTMAX"] == [-128]
+    conv = [r for r in rows if r["op"] == "CONV_2D"][0]
+    assert conv["rmse_steps"] < 0.5  # rounding noise: about 1/sqrt(12) of a step
+    expected = model.predict(x, verbose=0)
+    tolerance = 0.1 * np.abs(expected).max() + 1e-3
+    selective = deploy.to_tflite(model, x, float_ops=("BATCH_MATMUL",))
+    assert np.abs(deploy.tflite_logits(selective, x) - expected).max() < tolerance
+    full = deploy.to_tflite(model, x)
+    assert np.abs(deploy.tflite_logits(full, x, xnnpack=False) - expected).max() < tolerance
+    # TFLite's built-in int8 kernel subtracts both zero points (within rounding).
+    assert deploy.batch_matmul_zero_points(full, x[:5], xnnpack=False)["exact"] < 1.0
+
+
+def test_size_breakdown_adds_up(pooled):
+    model, x = pooled
+    for content, dtype, nbytes in [(deploy.to_tflite(model), "float32", 4), (deploy.to_tflite(model, x), "int8", 1)]:
+        sizes = deploy.tflite_size_breakdown(content)
+        assert sizes["total"] == len(content) == sizes["weights"] + sizes["rest"]
+        assert sizes["weights"] == sum(sizes["by_type"].values())
+        # Every kernel is stored once, in dtype (biases stay int32 in the int8 file).
+        kernels = sum(w.numpy().size for w in model.weights if len(w.shape) >= 2)
+        assert sizes["by_type"][dtype] >= kernels * nbytes
+
+
+def test_int8_options_refuse_bad_input(pooled):
+    model, x = pooled
+    with pytest.raises(ValueError, match="capitals"):
+        deploy.to_tflite(model, x, float_ops=("batch_matmul",))
+    with pytest.raises(ValueError, match="mode='int8' only"):
+        deploy.to_tflite(model, float_ops="BATCH_MATMUL")
+    with pytest.raises(ValueError, match="no int8 BATCH_MATMUL"):
+        deploy.batch_matmul_zero_points(deploy.to_tflite(model), x[:1])
+    with pytest.raises(ValueError, match="content"):
+        deploy.tflite_size_breakdown(b"")
+    with pytest.raises(ValueError, match="num_debug"):
+        deploy.quantization_errors(model, x, num_debug=0)
