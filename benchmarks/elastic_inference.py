@@ -6,7 +6,9 @@ early-exit model: accuracy, FLOPs per canvas (counted from the model graphs) and
 batch. Each elastic method's operating point (crop size, thresholds) is chosen on validation
 canvases of held-out training digits by the same rule: the cheapest point within 0.2 point of the
 method's best validation accuracy. Both methods get the same threshold grid. The test canvases
-never choose anything. The last line summarizes the glimpse pipeline over the seeds.
+never choose anything. For contrast, an early exit after the *first* block on the shipped plain
+digits: its curve (accuracy / share of FLOPs per threshold) on the test digits and the point chosen
+on held-out training digits. The last line summarizes the glimpse pipeline over the seeds.
 
 Usage: python -m benchmarks.elastic_inference [--seeds 0 1 2] [--profile quick] [--repeats 3]
 """
@@ -28,7 +30,9 @@ from elastic_attention.train import elastic as E  # noqa: E402
 
 SIZES = (20, 24)
 THRESHOLDS = (0.5, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995, 0.999, 1.0)
-SECOND_BELOW = (0.0, 0.5, 0.8, 0.9, 0.95)
+SECOND_BELOW = (0.0, 0.5, 0.8, 0.9, 0.95, 0.99, 1.0)
+LOCATOR_WEIGHTS = (0.0, 0.5, 1.0)
+PLAIN_THRESHOLDS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
 TOLERANCE = 0.002
 
 
@@ -42,16 +46,18 @@ def seconds(fn, repeats: int) -> float:
     return float(np.median(times))
 
 
-def early_exit_outputs(parts, images):
-    mid = G.run_batched(parts.stem, images)
-    return (ea.nn.softmax.softmax(G.run_batched(parts.early, mid)), G.run_batched(parts.late, mid).argmax(1),
-            G.count_flops(parts.stem), G.count_flops(parts.early), G.count_flops(parts.late))
-
-
-def early_exit_point(out, threshold):
-    early, late_pred, stem_f, early_f, late_f = out
-    hard = early.max(1) < threshold
-    return np.where(hard, late_pred, early.argmax(1)), stem_f + early_f + late_f * hard.mean()
+def plain_early_exit(cfg) -> dict:
+    """The early exit after the first block on the shipped plain digits: its curve on the test
+    digits and the point chosen on the held-out training digits."""
+    parts, _ = E.plain_early_exit_model(cfg)
+    digits = E.plain_digits()
+    full_flops = G.count_flops(parts.stem) + G.count_flops(parts.late)
+    val = ea.nn.early_exit.exit_curve(parts, *digits["val"], PLAIN_THRESHOLDS)
+    test = ea.nn.early_exit.exit_curve(parts, *digits["test"], PLAIN_THRESHOLDS)
+    full_accuracy = float((ea.nn.early_exit.predict_full(parts, digits["test"][0]) == digits["test"][1]).mean())
+    chosen = E.choose_operating_point(val, TOLERANCE)
+    return {"full_accuracy": full_accuracy, "full_flops": full_flops, "curve": test,
+            "chosen": test[PLAIN_THRESHOLDS.index(chosen["threshold"])]}
 
 
 def run_seed(seed: int, profile: str, repeats: int) -> dict:
@@ -69,26 +75,25 @@ def run_seed(seed: int, profile: str, repeats: int) -> dict:
         out = G.all_outputs(locator, model, val.images)
         for t in THRESHOLDS:
             for sb in SECOND_BELOW:
-                pred, flops = G.combine(out, t, sb)
-                points.append({"size": size, "threshold": t, "second_below": sb,
-                               "accuracy": float((pred == val.labels).mean()), "flops": flops})
+                for lw in LOCATOR_WEIGHTS:
+                    pred, flops = G.combine(out, t, sb, lw)
+                    points.append({"size": size, "threshold": t, "second_below": sb, "locator_weight": lw,
+                                   "accuracy": float((pred == val.labels).mean()), "flops": flops})
     chosen = E.choose_operating_point(points, TOLERANCE)
     glimpse = glimpses[chosen["size"]]
-    result = G.look_then_glimpse(locator, glimpse, test.images, chosen["threshold"], chosen["second_below"])
-    check_pred, check_flops = G.combine(G.all_outputs(locator, glimpse, test.images), chosen["threshold"],
-                                        chosen["second_below"])
+    rule = (chosen["threshold"], chosen["second_below"], chosen["locator_weight"])
+    result = G.look_then_glimpse(locator, glimpse, test.images, *rule)
+    check_pred, check_flops = G.combine(G.all_outputs(locator, glimpse, test.images), *rule)
     assert np.array_equal(check_pred, result.predictions) and abs(check_flops - result.flops) < 1e-6
 
     parts, _ = E.early_exit_model(cfg)
-    ee_val = early_exit_outputs(parts, val.images)
-    ee_points = [{"threshold": t, "accuracy": float((early_exit_point(ee_val, t)[0] == val.labels).mean()),
-                  "flops": early_exit_point(ee_val, t)[1]} for t in THRESHOLDS]
-    ee_chosen = E.choose_operating_point(ee_points, TOLERANCE)
-    ee_pred, ee_flops = early_exit_point(early_exit_outputs(parts, test.images), ee_chosen["threshold"])
+    ee_chosen = E.choose_operating_point(ea.nn.early_exit.exit_curve(parts, val.images, val.labels, THRESHOLDS),
+                                         TOLERANCE)
+    ee_pred, late_count = ea.nn.early_exit.predict_elastic(parts, test.images, ee_chosen["threshold"])
+    ee_flops = sum(G.count_flops(m) for m in (parts.stem, parts.early)) + G.count_flops(parts.late) * late_count / len(ee_pred)
 
     full_s = seconds(lambda: G.run_batched(full, test.images), repeats)
-    glimpse_s = seconds(lambda: G.look_then_glimpse(locator, glimpse, test.images, chosen["threshold"],
-                                                    chosen["second_below"]), repeats)
+    glimpse_s = seconds(lambda: G.look_then_glimpse(locator, glimpse, test.images, *rule), repeats)
     locator_s = seconds(lambda: G.run_batched(locator, G.downsample(test.images)), repeats)
     ee_s = seconds(lambda: ea.nn.early_exit.predict_elastic(parts, test.images, ee_chosen["threshold"]), repeats)
 
@@ -105,6 +110,7 @@ def run_seed(seed: int, profile: str, repeats: int) -> dict:
         "early_exit": {"accuracy": float(ee_right.mean()), "flops": float(ee_flops), "seconds": ee_s,
                        "chosen": ee_chosen, "lost": int((full_right & ~ee_right).sum()),
                        "won": int((~full_right & ee_right).sum())},
+        "plain_early_exit": plain_early_exit(cfg),
     }
 
 
@@ -130,17 +136,26 @@ def main() -> None:
             share = m["flops"] / f["flops"]
             print(f"{name:<16}{m['accuracy']:>9.4f}{100 * (m['accuracy'] - f['accuracy']):>+8.2f}p{share:>8.3f}"
                   f"{1 - share:>7.0%}{m['seconds'] / f['seconds']:>6.2f}x{m['lost']:>5}/{m['won']:<4}  "
-                  f"{ {k: v for k, v in m['chosen'].items() if k not in ('accuracy', 'flops')} }")
+                  f"{ {k: v for k, v in m['chosen'].items() if k not in ('accuracy', 'flops', 'late')} }")
         g = r["glimpse"]
         print(f"  locator: {g['locator_flops'] / f['flops']:.1%} of the FLOPs, {g['locator_seconds'] / f['seconds']:.1%} "
               f"of the time; glimpse ran on {g['glimpsed']:.1%} of canvases, a second glimpse on {g['second']:.1%}")
+        p = r["plain_early_exit"]
+        print(f"  early exit after the first block, plain digits (full model {p['full_accuracy']:.4f}): " + ", ".join(
+            f"t={q['threshold']:g} {q['accuracy']:.4f}/{q['flops'] / p['full_flops']:.2f}" for q in p["curve"])
+              + f"; chosen on held-out digits t={p['chosen']['threshold']:g}: saved "
+              f"{1 - p['chosen']['flops'] / p['full_flops']:.0%}, {100 * (p['chosen']['accuracy'] - p['full_accuracy']):+.2f} points")
     if args.json:
         ea.train.artifacts.write_text_atomic(args.json, json.dumps(rows, indent=1))
     change = np.array([100 * (r["glimpse"]["accuracy"] - r["full"]["accuracy"]) for r in rows])
     saved = np.mean([1 - r["glimpse"]["flops"] / r["full"]["flops"] for r in rows])
     ee_change = np.array([100 * (r["early_exit"]["accuracy"] - r["full"]["accuracy"]) for r in rows])
     ee_saved = np.mean([1 - r["early_exit"]["flops"] / r["full"]["flops"] for r in rows])
-    print(f"\nearly exit: saved {ee_saved:.0%} of FLOPs at {-ee_change.mean():.2f} point mean accuracy loss "
+    plain = [r["plain_early_exit"] for r in rows]
+    print(f"\nplain digits, early exit after the first block: saved "
+          f"{np.mean([1 - p['chosen']['flops'] / p['full_flops'] for p in plain]):.0%} of FLOPs at "
+          f"{np.mean([100 * (p['full_accuracy'] - p['chosen']['accuracy']) for p in plain]):.2f} point mean accuracy loss")
+    print(f"early exit: saved {ee_saved:.0%} of FLOPs at {-ee_change.mean():.2f} point mean accuracy loss "
           f"(worst seed {ee_change.min():+.2f} points)")
     met = saved >= 0.75 and -change.mean() <= 0.5 and change.min() >= -1.0
     if met:

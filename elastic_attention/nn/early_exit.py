@@ -16,11 +16,12 @@ import numpy as np
 from keras import layers
 
 from .. import _validate as valid
+from .glimpse import count_flops, run_batched
 from .layers import AttentionPooling
 from .models import apply_layers, conv_stage
 from .softmax import softmax
 
-__all__ = ["EarlyExitModel", "early_exit_classifier", "predict_full", "predict_elastic"]
+__all__ = ["EarlyExitModel", "early_exit_classifier", "predict_full", "predict_elastic", "exit_curve"]
 
 
 class EarlyExitModel(NamedTuple):
@@ -36,17 +37,21 @@ class EarlyExitModel(NamedTuple):
     late: keras.Model
 
 
-def early_exit_classifier(input_shape=(40, 40, 1), num_classes: int = 10, filters: int = 32) -> EarlyExitModel:
+def early_exit_classifier(input_shape=(40, 40, 1), num_classes: int = 10, filters: int = 32,
+                          exit_after: int = 2) -> EarlyExitModel:
     """Return an :class:`EarlyExitModel` whose trunk is chapter 5.3's (three stages).
 
     Introduced in chapter 5.5. The early exit is global average pooling and a dense layer on the
-    stage-2 map; the late exit is stage 3, attention pooling and a dense layer. Both give logits.
+    map of stage ``exit_after`` (1 or 2; chapter 3.5 exits after the first); the late exit is the
+    remaining stages, attention pooling and a dense layer. Both give logits.
     """
     valid.positive_int(num_classes, "num_classes")
-    stem_layers = conv_stage(1, filters) + conv_stage(2, filters)
+    if exit_after not in (1, 2):
+        raise ValueError(f"exit_after must be 1 or 2 (the trunk has three stages), got {exit_after!r}")
+    stem_layers = [layer for i in range(1, exit_after + 1) for layer in conv_stage(i, filters)]
     early_layers = [layers.GlobalAveragePooling2D(name="early_gap"), layers.Dense(num_classes, name="early_logits")]
-    late_layers = conv_stage(3, filters) + [AttentionPooling(name="attention_pool"),
-                                            layers.Dense(num_classes, name="late_logits")]
+    late_layers = [layer for i in range(exit_after + 1, 4) for layer in conv_stage(i, filters)] + [
+        AttentionPooling(name="attention_pool"), layers.Dense(num_classes, name="late_logits")]
     image = keras.Input(input_shape, name="image")
     mid = apply_layers(stem_layers, image)
     joint = keras.Model(image, [apply_layers(early_layers, mid), apply_layers(late_layers, mid)], name="two_exits")
@@ -81,3 +86,30 @@ def predict_elastic(model: EarlyExitModel, images, threshold: float) -> tuple[np
     if len(hard):
         pred[hard] = model.late(keras.ops.take(mid, hard, axis=0), training=False).numpy().argmax(axis=1)
     return pred, len(hard)
+
+
+def exit_curve(model: EarlyExitModel, images, labels, thresholds) -> list[dict]:
+    """Return one dict per threshold of ``thresholds`` (each in [0, 1]): ``threshold``, ``accuracy``
+    of :func:`predict_elastic`'s rule on ``images`` against ``labels``, ``flops`` per input (stem and
+    early exit always, the late exit on the share of inputs it answers) and that ``late`` share.
+
+    Introduced in chapter 3.5. Every part runs once on every input; the thresholds are then scored
+    from those outputs, so a curve costs one pass.
+    """
+    labels = np.asarray(labels)
+    if len(images) != len(labels):
+        raise ValueError(f"images ({len(images)}) and labels ({len(labels)}) must have one length")
+    thresholds = [valid.probability(t, "threshold") for t in thresholds]
+    if not thresholds:
+        raise ValueError("thresholds is empty: pass at least one threshold in [0, 1]")
+    mid = run_batched(model.stem, np.asarray(images, dtype=np.float32))
+    early = softmax(run_batched(model.early, mid))
+    late = run_batched(model.late, mid).argmax(axis=1)
+    stem_f, early_f, late_f = (count_flops(m) for m in (model.stem, model.early, model.late))
+    rows = []
+    for t in thresholds:
+        hard = early.max(axis=1) < t
+        pred = np.where(hard, late, early.argmax(axis=1))
+        rows.append({"threshold": t, "accuracy": float((pred == labels).mean()),
+                     "flops": float(stem_f + early_f + late_f * hard.mean()), "late": float(hard.mean())})
+    return rows

@@ -22,7 +22,7 @@ from .softmax import softmax
 
 __all__ = ["downsample", "locator_classifier", "glimpse_classifier", "attention_centres", "extract_crops",
            "jitter_centres", "flops_by_layer", "count_flops", "run_batched", "GlimpseResult", "look_then_glimpse",
-           "AllOutputs", "all_outputs", "combine", "topk_mask"]
+           "AllOutputs", "all_outputs", "vote", "combine", "topk_mask"]
 
 
 def downsample(images, factor: int = 2) -> np.ndarray:
@@ -204,17 +204,20 @@ class GlimpseResult(NamedTuple):
 
 
 def look_then_glimpse(locator: keras.Model, glimpse: keras.Model, images, threshold: float,
-                      second_below: float = 0.0, factor: int = 2, batch_size: int = 512) -> GlimpseResult:
+                      second_below: float = 0.0, locator_weight: float = 0.0, factor: int = 2,
+                      batch_size: int = 512) -> GlimpseResult:
     """Return a :class:`GlimpseResult`: the locator answers where its top softmax probability reaches
     ``threshold``; elsewhere the glimpse reads a crop at the attention peak, and where the glimpse's
-    own confidence stays below ``second_below`` a second crop at the runner-up peak also runs (the
-    more confident of the two answers).
+    own confidence stays below ``second_below`` a second crop at the runner-up peak also runs. The
+    answer is the class with the largest summed probability: the glimpses' plus ``locator_weight``
+    times the locator's (:func:`vote`).
 
-    Introduced in chapter 3.5. ``threshold`` and ``second_below`` lie in [0, 1]; the crop size is the
-    glimpse model's input size.
+    Introduced in chapter 3.5. ``threshold``, ``second_below`` and ``locator_weight`` lie in [0, 1];
+    the crop size is the glimpse model's input size.
     """
     threshold = valid.probability(threshold, "threshold")
     second_below = valid.probability(second_below, "second_below")
+    locator_weight = valid.probability(locator_weight, "locator_weight")
     images = np.asarray(images, dtype=np.float32)
     size = glimpse.input_shape[1]
     logits, weights = run_batched(attention_explainer(locator), downsample(images, factor), batch_size)
@@ -225,15 +228,14 @@ def look_then_glimpse(locator: keras.Model, glimpse: keras.Model, images, thresh
     second = np.zeros(len(images), dtype=bool)
     if len(hard):
         g = softmax(run_batched(glimpse, extract_crops(images[hard], centres[hard], size), batch_size))
+        g2 = np.zeros_like(g)
         unsure = np.flatnonzero(g.max(axis=1) < second_below)
         if len(unsure):
             idx = hard[unsure]
             alt = attention_centres(weights[idx], images.shape[1:3], rank=1)
-            g2 = softmax(run_batched(glimpse, extract_crops(images[idx], alt, size), batch_size))
-            better = g2.max(axis=1) > g[unsure].max(axis=1)
-            g[unsure[better]] = g2[better]
+            g2[unsure] = softmax(run_batched(glimpse, extract_crops(images[idx], alt, size), batch_size))
             second[idx] = True
-        pred[hard] = g.argmax(axis=1)
+        pred[hard] = vote(probs[hard], g, g2, locator_weight)
     glimpsed = np.zeros(len(images), dtype=bool)
     glimpsed[hard] = True
     # Downsampling costs one addition per canvas pixel.
@@ -274,7 +276,22 @@ def all_outputs(locator: keras.Model, glimpse: keras.Model, images, factor: int 
                       images.shape[1] * images.shape[2] + count_flops(locator), count_flops(glimpse))
 
 
-def combine(outputs: AllOutputs, threshold: float, second_below: float = 0.0) -> tuple[np.ndarray, float]:
+def vote(locator, first, second, locator_weight: float = 0.0) -> np.ndarray:
+    """Return the class with the largest ``first + second + locator_weight * locator`` per row: the
+    summed softmax probabilities of the glimpses (``second`` is zero where no second glimpse ran)
+    and of the locator, each ``(N, classes)``.
+
+    Introduced in chapter 3.5. Summing lets two half-sure readings outvote one wrong sure one.
+    """
+    locator_weight = valid.probability(locator_weight, "locator_weight")
+    arrays = [valid.array(a, name, ndim=2) for a, name in ((locator, "locator"), (first, "first"), (second, "second"))]
+    if len({a.shape for a in arrays}) != 1:
+        raise ValueError(f"locator, first and second must have one shape, got {[a.shape for a in arrays]}")
+    return (arrays[1] + arrays[2] + locator_weight * arrays[0]).argmax(axis=1)
+
+
+def combine(outputs: AllOutputs, threshold: float, second_below: float = 0.0,
+            locator_weight: float = 0.0) -> tuple[np.ndarray, float]:
     """Return ``(predictions, flops per input)`` of :func:`look_then_glimpse`'s rule applied to
     precomputed :class:`AllOutputs` (same decisions, same FLOP count).
 
@@ -285,8 +302,7 @@ def combine(outputs: AllOutputs, threshold: float, second_below: float = 0.0) ->
     loc, g1, g2 = outputs.locator, outputs.first, outputs.second
     hard = loc.max(axis=1) < threshold
     unsure = hard & (g1.max(axis=1) < second_below)
-    g = np.where((unsure & (g2.max(axis=1) > g1.max(axis=1)))[:, None], g2, g1)
-    pred = np.where(hard, g.argmax(axis=1), loc.argmax(axis=1))
+    pred = np.where(hard, vote(loc, g1, np.where(unsure[:, None], g2, 0.0), locator_weight), loc.argmax(axis=1))
     flops = outputs.locator_flops + outputs.glimpse_flops * (hard.mean() + unsure.mean())
     return pred, float(flops)
 

@@ -17,6 +17,7 @@ import numpy as np
 
 from .. import _validate as valid
 from ..data.cluttered import ClutteredDigits, make_cluttered
+from ..data.digits import load_digit_arrays, upscale
 from ..nn import glimpse as G
 from ..nn.early_exit import EarlyExitModel, early_exit_classifier
 from ..nn.models import attention_explainer
@@ -25,7 +26,8 @@ from .loops import arrays_dataset, compile_classifier, cosine_schedule, fit
 from .zoo import cluttered_data
 
 __all__ = ["HELD_OUT_EVERY", "elastic_sizes", "held_out", "subset", "elastic_data", "locator_model",
-           "glimpse_model", "early_exit_model", "choose_operating_point"]
+           "glimpse_model", "early_exit_model", "plain_digits", "plain_early_exit_model",
+           "choose_operating_point"]
 
 HELD_OUT_EVERY = 5  # every fifth training digit is held out for validation
 
@@ -37,9 +39,9 @@ def elastic_sizes(profile: str) -> dict:
     Introduced in chapter 3.5.
     """
     valid.one_of(profile, ("quick", "full"), "profile")
-    return {"locator_epochs": 10, "glimpse_epochs": 6, "early_exit_epochs": 6, "extra_copies": 2, "val_copies": 5} \
+    return {"locator_epochs": 20, "glimpse_epochs": 6, "early_exit_epochs": 6, "extra_copies": 2, "val_copies": 5} \
         if profile == "quick" else \
-        {"locator_epochs": 20, "glimpse_epochs": 12, "early_exit_epochs": 15, "extra_copies": 4, "val_copies": 5}
+        {"locator_epochs": 30, "glimpse_epochs": 12, "early_exit_epochs": 15, "extra_copies": 4, "val_copies": 5}
 
 
 def held_out(source_ids) -> np.ndarray:
@@ -132,17 +134,65 @@ def early_exit_model(cfg, learning_rate: float = 1e-2) -> tuple[EarlyExitModel, 
     def train():
         data = elastic_data(cfg.profile, cfg.seed)["train"]
         keras.utils.set_random_seed(cfg.seed)
-        joint = early_exit_classifier().joint
-        steps = int(math.ceil(len(data) / 64))
-        joint.compile(optimizer=keras.optimizers.Adam(cosine_schedule(learning_rate, sizes["early_exit_epochs"], steps)),
-                      loss=[keras.losses.SparseCategoricalCrossentropy(from_logits=True)] * 2)
-        ds = arrays_dataset(data.images, data.labels, 64, shuffle=True, seed=cfg.seed).map(lambda x, y: (x, (y, y)))
-        history = joint.fit(ds, epochs=sizes["early_exit_epochs"], verbose=0)
-        return joint, {"loss": [float(v) for v in history.history["loss"]]}
+        return _fit_joint(early_exit_classifier(), data.images, data.labels, sizes["early_exit_epochs"],
+                          learning_rate, cfg.seed)
 
     cached = cached_model("elastic-early-exit", train, seed=cfg.seed, profile=cfg.profile,
                           params={"learning_rate": learning_rate, "held_out_every": HELD_OUT_EVERY, **sizes})
     parts = early_exit_classifier()
+    parts.joint.set_weights(cached.model.get_weights())
+    return parts, cached
+
+
+def _fit_joint(parts: EarlyExitModel, x, y, epochs: int, learning_rate: float, seed: int):
+    joint = parts.joint
+    steps = int(math.ceil(len(x) / 64))
+    joint.compile(optimizer=keras.optimizers.Adam(cosine_schedule(learning_rate, epochs, steps)),
+                  loss=[keras.losses.SparseCategoricalCrossentropy(from_logits=True)] * 2)
+    ds = arrays_dataset(x, y, 64, shuffle=True, seed=seed).map(lambda a, b: (a, (b, b)))
+    history = joint.fit(ds, epochs=epochs, verbose=0)
+    return joint, {"loss": [float(v) for v in history.history["loss"]]}
+
+
+PLAIN_SCALE = 2  # the shipped 8x8 digits, read at 16x16 so that three pooling stages fit
+
+
+def plain_digits() -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Return ``train``, ``val`` (every fifth training digit, held out) and ``test`` as ``(images,
+    labels)``: the shipped plain digits, upscaled to 16x16, float32 in [0, 1], shaped ``(N, 16, 16, 1)``.
+
+    Introduced in chapter 3.5, for the early exit on plain digits.
+    """
+    out = {}
+    for split in ("train", "test"):
+        images, labels, ids = load_digit_arrays(split)
+        x = np.stack([upscale(im.astype(np.float32) / 255.0, PLAIN_SCALE) for im in images])[..., None]
+        if split == "train":
+            keep = ~held_out(np.arange(len(ids)))
+            out["train"], out["val"] = (x[keep], labels[keep]), (x[~keep], labels[~keep])
+        else:
+            out["test"] = (x, labels)
+    return out
+
+
+def plain_early_exit_model(cfg, learning_rate: float = 1e-2) -> tuple[EarlyExitModel, CachedModel]:
+    """Return ``(parts, cached)``: an early-exit model with its exit after the *first* stage, trained
+    jointly on the plain digits of :func:`plain_digits` (``train``), and its inference parts.
+
+    Introduced in chapter 3.5.
+    """
+    epochs = elastic_sizes(cfg.profile)["early_exit_epochs"] * 2
+    shape = (8 * PLAIN_SCALE, 8 * PLAIN_SCALE, 1)
+
+    def train():
+        x, y = plain_digits()["train"]
+        keras.utils.set_random_seed(cfg.seed)
+        return _fit_joint(early_exit_classifier(shape, exit_after=1), x, y, epochs, learning_rate, cfg.seed)
+
+    cached = cached_model("plain-early-exit", train, seed=cfg.seed, profile=cfg.profile,
+                          params={"learning_rate": learning_rate, "epochs": epochs, "scale": PLAIN_SCALE,
+                                  "held_out_every": HELD_OUT_EVERY})
+    parts = early_exit_classifier(shape, exit_after=1)
     parts.joint.set_weights(cached.model.get_weights())
     return parts, cached
 

@@ -76,3 +76,27 @@ def test_look_then_glimpse_runs_and_validates():
     assert not alone.glimpsed.any() and alone.flops == pytest.approx(40 * 40 + G.count_flops(loc))
     with pytest.raises(ValueError, match=r"threshold must lie in \[0, 1\]"):
         G.look_then_glimpse(loc, gl, images, threshold=1.2)
+
+
+def test_vote_sums_the_glimpses_and_the_weighted_locator():
+    loc = np.array([[0.1, 0.9, 0.0], [0.2, 0.8, 0.0]])
+    first = np.array([[0.6, 0.4, 0.0], [0.0, 0.55, 0.45]])
+    second = np.array([[0.0, 0.0, 0.0], [0.0, 0.0, 0.6]])
+    np.testing.assert_array_equal(G.vote(loc, first, second), [0, 2])  # the second glimpse outvotes the first
+    np.testing.assert_array_equal(G.vote(loc, first, second, locator_weight=1.0), [1, 1])
+    with pytest.raises(ValueError, match="one shape"):
+        G.vote(loc, first, second[:1])
+    with pytest.raises(ValueError, match=r"locator_weight must lie in \[0, 1\]"):
+        G.vote(loc, first, second, locator_weight=2.0)
+
+
+def test_combine_matches_look_then_glimpse():
+    keras.utils.set_random_seed(1)
+    loc, gl = G.locator_classifier(), G.glimpse_classifier(16)
+    images = np.random.default_rng(1).uniform(size=(8, 40, 40, 1)).astype(np.float32)
+    out = G.all_outputs(loc, gl, images)
+    for rule in ((1.0, 1.0, 0.0), (1.0, 0.15, 0.5), (0.11, 0.2, 1.0)):
+        pred, flops = G.combine(out, *rule)
+        run = G.look_then_glimpse(loc, gl, images, *rule)
+        np.testing.assert_array_equal(pred, run.predictions)
+        assert flops == pytest.approx(run.flops)

@@ -25,3 +25,11 @@ def test_held_out_digits_never_train():
     assert set(data["extra"].source_ids).isdisjoint(data["val"].source_ids)
     assert E.held_out(data["val"].source_ids).all() and not E.held_out(data["train"].source_ids).any()
     assert len(data["val"]) > 600 and np.array_equal(np.unique(data["val"].labels), np.arange(10))
+
+
+def test_plain_digits_hold_out_every_fifth_training_digit():
+    d = E.plain_digits()
+    (xt, yt), (xv, yv), (xs, ys) = d["train"], d["val"], d["test"]
+    assert xt.shape[1:] == (16, 16, 1) and xt.dtype == np.float32 and 0.0 <= xt.min() and xt.max() <= 1.0
+    assert len(xv) == -(-(len(xt) + len(xv)) // 5) and len(xs) > 300
+    assert np.array_equal(np.unique(yv), np.arange(10)) and len(yt) == len(xt) and len(ys) == len(xs)
