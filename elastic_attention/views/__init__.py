@@ -14,7 +14,8 @@ Submodules load on first use:
 - :mod:`.decisions`, :mod:`.elastic`, :mod:`.adaptation`: the figures of chapters 3.4 to 3.6;
 - :mod:`.applications`: the attention figures of chapter 6's case studies;
 - :mod:`.challenges`: the figures of chapter 8;
-- :mod:`.deploy`: the figures of chapter 9.2.
+- :mod:`.deploy`: the figures of chapter 9.2;
+- :mod:`.optim`: schedules, the search grid and loss curves of chapter 3.7.
 """
 
 from .._lazy import submodule_getattr
@@ -36,5 +37,6 @@ __all__ = [
     "applications",
     "challenges",
     "deploy",
+    "optim",
 ]
 __getattr__ = submodule_getattr(__name__, __all__)
