@@ -1,6 +1,7 @@
 """TensorFlow's C++ log lines that must not reach a reader (issue 11): absl's start-up preamble,
 oneDNN's notice, the CPU-feature notice, tf.data's spurious ``NodeDef mentions attribute`` error,
-and any other line in absl's ``I0000 00:00:... file.cc:123]`` format.
+and any other line in absl's ``I0000 00:00:... file.cc:123]`` format; also a Python warning printed
+by a library (``.../functional.py:238: UserWarning: ...``), which a reader cannot act on either.
 
 Shared by the chapter tests (tests/book), the site test (tests/site) and the runtime unit tests.
 """
@@ -14,7 +15,8 @@ NOISE = re.compile(
     r"|oneDNN custom operations"
     r"|NodeDef mentions attribute"
     r"|This TensorFlow binary is optimized"
-    r"|^[IWEF]\d{4} [\d:.]+\s+\d+ [\w.]+:\d+\]",
+    r"|^[IWEF]\d{4} [\d:.]+\s+\d+ [\w.]+:\d+\]"
+    r"|^\S*\.py:\d+: \w*Warning: ",
     re.M,
 )
 

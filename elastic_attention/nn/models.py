@@ -18,6 +18,7 @@ __all__ = [
     "conv_stage",
     "apply_layers",
     "cluttered_classifier",
+    "single_input",
     "attention_explainer",
     "class_activation_maps",
     "HEADS",
@@ -125,6 +126,15 @@ def cluttered_classifier(
     return keras.Model(inputs, logits, name=f"{head}_classifier")
 
 
+def single_input(model: keras.Model):
+    """Return ``model``'s input tensor when it has one, else the list of its inputs.
+
+    Introduced in chapter 5.3. A sub-model built on ``model.inputs`` (a list) expects a list, and
+    Keras warns on every call that passes one array; built on the tensor itself, it does not.
+    """
+    return model.inputs[0] if len(model.inputs) == 1 else model.inputs
+
+
 def attention_explainer(model: keras.Model, layer_name: str = "attention_pool") -> keras.Model:
     """Return a model mapping images to ``[logits, attention weights]``, sharing ``model``'s layers.
 
@@ -137,7 +147,7 @@ def attention_explainer(model: keras.Model, layer_name: str = "attention_pool") 
             f"model {model.name!r} has no layer {layer_name!r}: only the attention head has weights to show"
         ) from None
     _pooled, weights = layer.output
-    return keras.Model(model.inputs, [model.outputs[0], weights], name=f"{model.name}_explainer")
+    return keras.Model(single_input(model), [model.outputs[0], weights], name=f"{model.name}_explainer")
 
 
 def with_temperature(model: keras.Model, temperature: float, layer_name: str = "attention_pool") -> keras.Model:
@@ -173,7 +183,7 @@ def class_activation_maps(model: keras.Model, images, classes, feature_layer: st
 
     if not any(layer.name in ("gap", "gmp") for layer in model.layers):
         raise ValueError(f"model {model.name!r} has no gap or gmp head: pass a cluttered_classifier('gap' or 'gmp')")
-    trunk = keras.Model(model.inputs, model.get_layer(feature_layer).output)
+    trunk = keras.Model(single_input(model), model.get_layer(feature_layer).output)
     # Direct calls in batches: a fresh model's predict() would trace a new function per call.
     features = np.concatenate([np.asarray(trunk(np.asarray(images[i:i + batch_size]), training=False), dtype=np.float64)
                                for i in range(0, len(images), batch_size)])

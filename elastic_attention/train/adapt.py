@@ -14,6 +14,7 @@ import keras
 import numpy as np
 
 from .. import _validate as valid
+from ..nn.models import single_input
 from ..nn.softmax import softmax
 from .loops import arrays_dataset, compile_classifier
 
@@ -82,7 +83,7 @@ def adapt_batchnorm(model: keras.Model, images, batch_size: int = 256) -> keras.
     for layer in adapted.layers:
         if not isinstance(layer, keras.layers.BatchNormalization):
             continue
-        probe = keras.Model(adapted.inputs, layer.input)
+        probe = keras.Model(single_input(adapted), layer.input)
         feats = np.concatenate([np.asarray(probe(x[i : i + batch_size], training=False))
                                 for i in range(0, len(x), batch_size)])
         axes = tuple(range(feats.ndim - 1))

@@ -106,6 +106,11 @@ def test_noise_check_finds_tensorflow_lines_in_outputs():
         {"cell_type": "code", "outputs": [{"output_type": "stream", "name": "stderr", "text":
             "E0000 00:00:1795968761.260353   24157 node_def_util.cc:682] NodeDef mentions attribute "
             "use_unbounded_threadpool which is not in the op definition\n"}]},
+        {"cell_type": "code", "outputs": [{"output_type": "stream", "name": "stderr", "text":
+            "/venv/lib/python3.11/site-packages/keras/src/models/functional.py:238: UserWarning: The "
+            "structure of `inputs` doesn't match the expected structure.\n"}]},
+        {"cell_type": "code", "outputs": [{"output_type": "stream", "name": "stdout", "text":
+            "The chapter explains what a UserWarning is.\n"}]},
     ]}
     found = notebook_noise(noisy)
-    assert [line.split(":")[0] for line in found] == ["cell 1", "cell 1", "cell 2"], found
+    assert [line.split(":")[0] for line in found] == ["cell 1", "cell 1", "cell 2", "cell 3"], found
