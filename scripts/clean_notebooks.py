@@ -1,4 +1,5 @@
-"""Store the book's notebooks clean: no outputs, no execution counts, normalized metadata.
+"""Store the book's notebooks clean: no outputs, no execution counts, normalized metadata, sources
+stored as lists of lines, and a stable id on every cell (nbformat 4.5 requires one).
 
 Usage: python -m scripts.clean_notebooks [--check] [NOTEBOOK ...]
 With --check nothing is written; the exit status is 1 when a notebook needs cleaning.
@@ -7,6 +8,7 @@ With --check nothing is written; the exit status is 1 when a notebook needs clea
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import sys
 from pathlib import Path
@@ -31,6 +33,8 @@ def clean(nb: dict) -> dict:
     cells = []
     for cell in nb.get("cells", []):
         cell = dict(cell)
+        if isinstance(cell.get("source"), str):  # nbformat allows both; one form keeps diffs line-sized
+            cell["source"] = cell["source"].splitlines(keepends=True)
         cell["metadata"] = {k: v for k, v in cell.get("metadata", {}).items() if k in CELL_KEYS}
         if cell.get("cell_type") == "code":
             cell["outputs"] = []
@@ -38,6 +42,15 @@ def clean(nb: dict) -> dict:
         if not cell.get("attachments"):
             cell.pop("attachments", None)
         cells.append(cell)
+    taken = {cell["id"] for cell in cells if cell.get("id")}
+    for index, cell in enumerate(cells):
+        if not cell.get("id"):  # derived from content and place, so a re-run gives the same id
+            seed = f"{index}:{''.join(cell.get('source', []))}"
+            new_id = hashlib.sha1(seed.encode("utf-8")).hexdigest()[:8]
+            while new_id in taken:
+                new_id = hashlib.sha1(new_id.encode()).hexdigest()[:8]
+            cell["id"] = new_id
+            taken.add(new_id)
     out["cells"] = cells
     return out
 

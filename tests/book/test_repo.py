@@ -28,6 +28,20 @@ def test_notebooks_stored_without_outputs():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_cleaning_gives_line_lists_and_stable_unique_ids():
+    from scripts.clean_notebooks import clean
+
+    nb = {"cells": [{"cell_type": "markdown", "metadata": {}, "source": "# Title\n\ntext"},
+                    {"cell_type": "markdown", "metadata": {}, "source": "# Title\n\ntext"},
+                    {"cell_type": "code", "id": "kept", "metadata": {"tags": ["remove-cell"], "x": 1},
+                     "source": ["1"], "outputs": [{"output_type": "stream"}], "execution_count": 3}]}
+    cleaned = clean(nb)
+    assert cleaned["cells"][0]["source"] == ["# Title\n", "\n", "text"]
+    ids = [cell["id"] for cell in cleaned["cells"]]
+    assert len(set(ids)) == 3 and ids[2] == "kept" and clean(nb) == cleaned
+    assert cleaned["cells"][2]["outputs"] == [] and cleaned["cells"][2]["metadata"] == {"tags": ["remove-cell"]}
+
+
 def test_bootstrap_cells_are_current():
     result = subprocess.run([sys.executable, "-m", "scripts.stamp_bootstrap", "--check"], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
