@@ -53,3 +53,17 @@ def test_lab_kit_parts_are_in_the_guide():
         assert part in text, f"the instructor guide lacks {part!r}"
     config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
     assert config["repository"]["url"] in text and f"branch `{config['repository']['branch']}`" in text
+
+
+def test_guide_lists_every_chapter_with_its_estimated_time():
+    """The chapters-at-a-glance table links every chapter of the toc, so the guide cannot lag the book."""
+    import re
+
+    from conftest import toc_files
+
+    text = GUIDE.read_text(encoding="utf-8")
+    table = text[text.index("## The chapters at a glance"):text.index("## A six-week course")]
+    linked = set(re.findall(r"\]\(([\w.]+\.(?:ipynb|md))\)", table))
+    chapters = {p.name for p in toc_files() if p.name not in ("intro.md", "instructor_guide.md", "build_status.md")}
+    assert chapters - linked == set(), f"chapters missing from the guide's table: {sorted(chapters - linked)}"
+    assert "planned" not in text, "the guide still marks a chapter as planned"
