@@ -140,7 +140,7 @@ def fine_tune(model: keras.Model, images, labels, epochs: int = 5, learning_rate
     keras.utils.set_random_seed(seed)
     start = time.perf_counter()
     history = tuned.fit(arrays_dataset(x, y, batch_size, shuffle=True, seed=seed),
-                        epochs=valid.positive_int(epochs, "epochs"), verbose=0)
+                        epochs=valid.positive_int(epochs, "epochs"), verbose=0, shuffle=False)  # shuffled above
     seconds = time.perf_counter() - start
     steps = epochs * int(np.ceil(len(x) / batch_size))
     return tuned, {"steps": steps, "seconds": seconds, "examples": len(x), "loss": history.history["loss"]}

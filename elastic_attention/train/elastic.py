@@ -150,7 +150,7 @@ def _fit_joint(parts: EarlyExitModel, x, y, epochs: int, learning_rate: float, s
     joint.compile(optimizer=keras.optimizers.Adam(cosine_schedule(learning_rate, epochs, steps)),
                   loss=[keras.losses.SparseCategoricalCrossentropy(from_logits=True)] * 2)
     ds = arrays_dataset(x, y, 64, shuffle=True, seed=seed).map(lambda a, b: (a, (b, b)))
-    history = joint.fit(ds, epochs=epochs, verbose=0)
+    history = joint.fit(ds, epochs=epochs, verbose=0, shuffle=False)  # the dataset shuffles itself
     return joint, {"loss": [float(v) for v in history.history["loss"]]}
 
 
