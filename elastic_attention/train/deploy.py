@@ -13,9 +13,11 @@ weights and the rest, :func:`median_latency_ms` times a callable, :func:`simulat
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,10 +73,23 @@ def _op_names(float_ops) -> list[str]:
     return ops
 
 
+def _quiet_tflite(function):
+    """Run ``function`` without TFLite's UserWarnings (``tf.lite.Interpreter`` moving to LiteRT, as 9.2
+    says; no statistics for the float32 input that to_tflite keeps on purpose; kept tensors' memory)."""
+
+    @functools.wraps(function)
+    def quiet(*args, **kwargs):
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", category=UserWarning, module=r"tensorflow\.lite\.")
+            return function(*args, **kwargs)
+
+    return quiet
+
+
+@_quiet_tflite
 def to_tflite(model, representative=None, num_calibration: int = 200, mode: str | None = None,
               float_ops=()) -> bytes:
     """Return ``model`` converted to TensorFlow Lite in ``mode`` ``"float"``, ``"dynamic"`` or ``"int8"``.
-
     ``"dynamic"``: weights stored as int8, activations computed in float (no calibration data).
     ``"int8"`` (the default when ``representative`` images are given): full-integer post-training
     quantization, weights and activations int8, with ranges measured on the first
@@ -105,6 +120,7 @@ def to_tflite(model, representative=None, num_calibration: int = 200, mode: str 
     return debugger.get_nondebug_quantized_model()
 
 
+@_quiet_tflite
 def tflite_logits(content: bytes, x, batch_size: int = 64, xnnpack: bool = True) -> np.ndarray:
     """Return the outputs of the TFLite model ``content`` on images ``x``, batch by batch.
 
@@ -135,6 +151,7 @@ def tflite_logits(content: bytes, x, batch_size: int = 64, xnnpack: bool = True)
     return np.concatenate(outputs)
 
 
+@_quiet_tflite
 def quantization_errors(model, representative, num_calibration: int = 200, num_debug: int = 50) -> list[dict]:
     """Return one row per quantized layer of ``model``'s full-integer int8 conversion: its op, output
     tensor, quantization ``scale`` and ``zero_point``, and the error of its int8 output against float.
@@ -168,6 +185,7 @@ def quantization_errors(model, representative, num_calibration: int = 200, num_d
     return rows
 
 
+@_quiet_tflite
 def batch_matmul_zero_points(content: bytes, x, xnnpack: bool = True) -> dict:
     """Return how the int8 ``BATCH_MATMUL`` of ``content`` computes on images ``x``: the largest gap,
     in output quantization steps, between its int8 output and the product recomputed from its int8
