@@ -17,12 +17,12 @@ import numpy as np
 
 from .. import _validate as valid
 from ..data.cluttered import ClutteredDigits, make_cluttered
-from ..data.digits import load_digit_arrays, upscale
 from ..nn import glimpse as G
 from ..nn.early_exit import EarlyExitModel, early_exit_classifier
 from ..nn.models import attention_explainer
 from .cache import CachedModel, cached_model
 from .loops import arrays_dataset, compile_classifier, cosine_schedule, fit
+from .pretrain import plain_digits as upscaled_digits
 from .zoo import cluttered_data
 
 __all__ = ["HELD_OUT_EVERY", "elastic_sizes", "held_out", "subset", "elastic_data", "locator_model",
@@ -163,16 +163,10 @@ def plain_digits() -> dict[str, tuple[np.ndarray, np.ndarray]]:
 
     Introduced in chapter 3.5, for the early exit on plain digits.
     """
-    out = {}
-    for split in ("train", "test"):
-        images, labels, ids = load_digit_arrays(split)
-        x = np.stack([upscale(im.astype(np.float32) / 255.0, PLAIN_SCALE) for im in images])[..., None]
-        if split == "train":
-            keep = ~held_out(np.arange(len(ids)))
-            out["train"], out["val"] = (x[keep], labels[keep]), (x[~keep], labels[~keep])
-        else:
-            out["test"] = (x, labels)
-    return out
+    x, labels = upscaled_digits("train", scale=PLAIN_SCALE)
+    keep = ~held_out(np.arange(len(labels)))
+    return {"train": (x[keep], labels[keep]), "val": (x[~keep], labels[~keep]),
+            "test": upscaled_digits("test", scale=PLAIN_SCALE)}
 
 
 def plain_early_exit_model(cfg, learning_rate: float = 1e-2) -> tuple[EarlyExitModel, CachedModel]:
