@@ -1,9 +1,11 @@
 """Elastic inference, measured: look-then-glimpse and the early exit against the full model.
 
 For each seed, on the same test canvases (a paired comparison), the script measures chapter 5.3's
-full-resolution attention model, the look-then-glimpse pipeline of chapter 3.5 and chapter 5.5's
-early-exit model: accuracy, FLOPs per canvas (counted from the model graphs) and wall time per
-batch. Each elastic method's operating point (crop size, thresholds) is chosen on validation
+full-resolution attention model, the look-then-glimpse pipeline of chapter 3.5 and an early exit
+after two stages attached to the full model (its trunk and attention exit frozen, only the exit
+trained): accuracy, FLOPs per canvas (counted from the model graphs) and wall time per batch. The
+exit's learning rate is swept on validation canvases (``exit_head_sweep`` in the results; the
+library's ``EXIT_HEAD_LEARNING_RATE`` must be the best mean). Each elastic method's operating point (crop size, thresholds) is chosen on validation
 canvases of held-out training digits by the same rule: the cheapest point within 0.2 point of the
 method's best validation accuracy. Both methods get the same threshold grid. The test canvases
 never choose anything. For contrast, an early exit after the *first* block on the shipped plain
@@ -86,6 +88,10 @@ def run_seed(seed: int, profile: str, repeats: int) -> dict:
     check_pred, check_flops = G.combine(G.all_outputs(locator, glimpse, test.images), *rule)
     assert np.array_equal(check_pred, result.predictions) and abs(check_flops - result.flops) < 1e-6
 
+    exit_head_sweep = {}
+    for lr in E.EXIT_HEAD_LEARNING_RATES:  # the exit alone answering every validation canvas
+        exit_alone = ea.nn.early_exit.exit_curve(E.early_exit_model(cfg, lr)[0], val.images, val.labels, (0.0,))
+        exit_head_sweep[str(lr)] = exit_alone[0]["accuracy"]
     parts, _ = E.early_exit_model(cfg)
     ee_chosen = E.choose_operating_point(ea.nn.early_exit.exit_curve(parts, val.images, val.labels, THRESHOLDS),
                                          TOLERANCE)
@@ -110,8 +116,17 @@ def run_seed(seed: int, profile: str, repeats: int) -> dict:
         "early_exit": {"accuracy": float(ee_right.mean()), "flops": float(ee_flops), "seconds": ee_s,
                        "chosen": ee_chosen, "lost": int((full_right & ~ee_right).sum()),
                        "won": int((~full_right & ee_right).sum())},
+        "exit_head_sweep": exit_head_sweep,
         "plain_early_exit": plain_early_exit(cfg),
     }
+
+
+def best_exit_rate(rows: list[dict]) -> float:
+    """The exit-head learning rate with the highest mean validation accuracy over the seeds (the
+    smaller rate on a tie)."""
+    rates = rows[0]["exit_head_sweep"]
+    return float(max(rates, key=lambda lr: (round(float(np.mean([r["exit_head_sweep"][lr] for r in rows])), 12),
+                                            -float(lr))))
 
 
 def main() -> None:
@@ -140,6 +155,8 @@ def main() -> None:
         g = r["glimpse"]
         print(f"  locator: {g['locator_flops'] / f['flops']:.1%} of the FLOPs, {g['locator_seconds'] / f['seconds']:.1%} "
               f"of the time; glimpse ran on {g['glimpsed']:.1%} of canvases, a second glimpse on {g['second']:.1%}")
+        print("  exit alone on validation canvases, by learning rate: "
+              + ", ".join(f"{lr}: {acc:.4f}" for lr, acc in r["exit_head_sweep"].items()))
         p = r["plain_early_exit"]
         print(f"  early exit after the first block, plain digits (full model {p['full_accuracy']:.4f}): " + ", ".join(
             f"t={q['threshold']:g} {q['accuracy']:.4f}/{q['flops'] / p['full_flops']:.2f}" for q in p["curve"])
@@ -155,6 +172,8 @@ def main() -> None:
     print(f"\nplain digits, early exit after the first block: saved "
           f"{np.mean([1 - p['chosen']['flops'] / p['full_flops'] for p in plain]):.0%} of FLOPs at "
           f"{np.mean([100 * (p['full_accuracy'] - p['chosen']['accuracy']) for p in plain]):.2f} point mean accuracy loss")
+    print(f"exit head learning rate, best mean validation accuracy: {best_exit_rate(rows):g} "
+          f"(library: {E.EXIT_HEAD_LEARNING_RATE:g})")
     print(f"early exit: saved {ee_saved:.0%} of FLOPs at {-ee_change.mean():.2f} point mean accuracy loss "
           f"(worst seed {ee_change.min():+.2f} points)")
     met = saved >= 0.75 and -change.mean() <= 0.5 and change.min() >= -1.0

@@ -7,6 +7,7 @@ chapters and the repository, ``site/`` checks the built site (after ``make book`
 from __future__ import annotations
 
 import os
+import sys
 import warnings
 from pathlib import Path
 
@@ -30,6 +31,15 @@ def pytest_configure(config):
 
 def pytest_unconfigure(config):
     netblock.remove_network_block()
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    """Close the figures a test drew, so that pyplot does not hold every figure of the session."""
+    yield
+    pyplot = sys.modules.get("matplotlib.pyplot")
+    if pyplot is not None:
+        pyplot.close("all")
 
 
 def toc_files() -> list[Path]:

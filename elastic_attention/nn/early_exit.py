@@ -21,7 +21,8 @@ from .layers import AttentionPooling
 from .models import apply_layers, conv_stage
 from .softmax import softmax
 
-__all__ = ["EarlyExitModel", "early_exit_classifier", "predict_full", "predict_elastic", "exit_curve"]
+__all__ = ["EarlyExitModel", "early_exit_classifier", "attach_early_exit", "predict_full", "predict_elastic",
+           "exit_curve"]
 
 
 class EarlyExitModel(NamedTuple):
@@ -62,6 +63,37 @@ def early_exit_classifier(input_shape=(40, 40, 1), num_classes: int = 10, filter
         early=keras.Model(mid_in, apply_layers(early_layers, mid_in), name="early_exit"),
         late=keras.Model(mid_in, apply_layers(late_layers, mid_in), name="late_exit"),
     )
+
+
+def attach_early_exit(full: keras.Model, exit_after: int = 2) -> EarlyExitModel:
+    """Return an :class:`EarlyExitModel` whose trunk and late exit are copies of ``full``'s weights
+    (chapter 5.3's attention classifier) and whose early exit after stage ``exit_after`` is new and
+    untrained. The stem and late parts are frozen: only the early exit is left to train, and the
+    late path answers exactly as ``full`` does.
+
+    Introduced in chapter 3.5.
+    """
+    try:
+        conv1 = full.get_layer("conv1")
+    except ValueError:
+        raise ValueError(f"model {full.name!r} has no layer 'conv1': pass chapter 5.3's attention classifier "
+                         "(ea.nn.models.cluttered_classifier('attention'))") from None
+    num_classes = full.output_shape[-1]
+    parts = early_exit_classifier(full.input_shape[1:], num_classes, conv1.filters, exit_after)
+    renamed = {"late_logits": "logits"}
+    for layer in parts.joint.layers:
+        if not layer.weights or layer.name.startswith("early_"):
+            continue
+        source_name = renamed.get(layer.name, layer.name)
+        try:
+            source = full.get_layer(source_name)
+        except ValueError:
+            raise ValueError(f"model {full.name!r} has no layer {source_name!r}: attach_early_exit needs chapter "
+                             "5.3's three-stage attention classifier") from None
+        layer.set_weights(source.get_weights())
+    parts.stem.trainable = False
+    parts.late.trainable = False
+    return parts
 
 
 def predict_full(model: EarlyExitModel, images) -> np.ndarray:

@@ -8,12 +8,46 @@ any order) trains and stores it, later calls load it. The data and schedule are 
 
 from __future__ import annotations
 
+from collections import OrderedDict
+from collections.abc import Callable
+
+import numpy as np
+
 from .. import _validate as valid
 from ..data.cluttered import ClutteredDigits, make_cluttered
+from ..data.registry import data_root
 from ..nn.models import HEADS
 from .cache import CachedModel, cached_model
 
-__all__ = ["cluttered_sizes", "cluttered_data", "cluttered_head"]
+__all__ = ["cluttered_sizes", "cluttered_data", "cluttered_head", "shared_canvases"]
+
+_CANVASES: OrderedDict = OrderedDict()
+_CANVASES_KEPT = 4  # data sets kept per process, the oldest dropped first
+
+
+def shared_canvases(key: tuple, make: Callable[[], dict | tuple]):
+    """Return the canvases ``make()`` builds (a tuple or dict of :class:`ClutteredDigits`), made
+    once per process for ``key`` and the data folder, and shared with their arrays read-only.
+
+    Introduced in chapter 3.5, whose models each ask for the same canvases again: making them
+    means reading and checking the shipped digits and drawing the clutter, a few seconds each time.
+    Read-only arrays make an accidental in-place edit of a shared set fail loudly instead of
+    changing every later reader's data.
+    """
+    full_key = (*key, str(data_root()))
+    if full_key in _CANVASES:
+        _CANVASES.move_to_end(full_key)
+        return _CANVASES[full_key]
+    made = make()
+    for part in (made.values() if isinstance(made, dict) else made):
+        if not isinstance(part, ClutteredDigits):
+            raise TypeError(f"make() must return ClutteredDigits in a tuple or dict, got {type(part).__name__}")
+        for array in (part.images, part.labels, part.boxes, part.source_ids):
+            np.asarray(array).flags.writeable = False
+    _CANVASES[full_key] = made
+    while len(_CANVASES) > _CANVASES_KEPT:
+        _CANVASES.popitem(last=False)
+    return made
 
 
 def cluttered_sizes(profile: str) -> dict:
@@ -29,11 +63,13 @@ def cluttered_sizes(profile: str) -> dict:
 def cluttered_data(profile: str, seed: int) -> tuple[ClutteredDigits, ClutteredDigits]:
     """Return chapter 5.3's ``(train, test)`` cluttered canvases for ``profile`` and ``seed``.
 
-    Introduced in chapter 5.4.
+    Introduced in chapter 5.4. The canvases are made once per process and shared read-only
+    (:func:`shared_canvases`); copy an array before changing it in place.
     """
     sizes = cluttered_sizes(profile)
-    return (make_cluttered("train", copies=sizes["copies"], seed=seed),
-            make_cluttered("test", copies=sizes["test_copies"], seed=seed))
+    return shared_canvases(("cluttered", profile, int(seed)), lambda: (
+        make_cluttered("train", copies=sizes["copies"], seed=seed),
+        make_cluttered("test", copies=sizes["test_copies"], seed=seed)))
 
 
 def cluttered_head(head: str, cfg, learning_rate: float | None = None, filters: int = 32) -> CachedModel:

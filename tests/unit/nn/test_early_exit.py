@@ -34,3 +34,25 @@ def test_exit_curve_matches_predict_elastic():
         X.exit_curve(parts, images, labels[:3], (0.5,))
     with pytest.raises(ValueError, match=r"threshold must lie in \[0, 1\]"):
         X.exit_curve(parts, images, labels, (1.5,))
+
+
+def test_attached_exit_keeps_the_full_models_answers_and_freezes_them():
+    from elastic_attention.nn.models import cluttered_classifier
+
+    keras.utils.set_random_seed(0)
+    full = cluttered_classifier("attention", input_shape=(16, 16, 1), filters=4)
+    images = np.random.default_rng(0).random((6, 16, 16, 1)).astype(np.float32)
+    parts = X.attach_early_exit(full)
+    np.testing.assert_allclose(parts.late(parts.stem(images)), full(images), rtol=1e-5, atol=1e-6)
+    assert parts.early.trainable_weights and not parts.stem.trainable_weights and not parts.late.trainable_weights
+    one = X.attach_early_exit(full, exit_after=1)  # the same answers with the cut after stage 1
+    np.testing.assert_allclose(one.late(one.stem(images)), full(images), rtol=1e-5, atol=1e-6)
+
+
+def test_attach_early_exit_names_the_model_it_needs():
+    from elastic_attention.nn.models import cluttered_classifier
+
+    with pytest.raises(ValueError, match="has no layer 'conv1'"):
+        X.attach_early_exit(keras.Sequential([keras.Input((4,)), keras.layers.Dense(3)]))
+    with pytest.raises(ValueError, match="has no layer 'attention_pool'"):
+        X.attach_early_exit(cluttered_classifier("gap", input_shape=(16, 16, 1), filters=4))

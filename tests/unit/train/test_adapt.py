@@ -22,7 +22,7 @@ def test_adapt_batchnorm_sets_the_statistics_of_the_new_data_and_leaves_the_mode
     model = small_model()
     x = np.random.default_rng(0).normal(3.0, 2.0, (64, 6, 6, 1)).astype(np.float32)
     adapted = A.adapt_batchnorm(model, x)
-    feats = np.asarray(keras.Model(model.inputs, model.get_layer("conv").output)(x))
+    feats = np.asarray(keras.Model(model.inputs[0], model.get_layer("conv").output)(x))
     np.testing.assert_allclose(adapted.get_layer("bn").moving_mean.numpy(), feats.mean(axis=(0, 1, 2)), rtol=1e-4, atol=1e-5)
     np.testing.assert_allclose(adapted.get_layer("bn").moving_variance.numpy(), feats.var(axis=(0, 1, 2)), rtol=1e-4)
     np.testing.assert_array_equal(model.get_layer("bn").moving_mean.numpy(), np.zeros(3))
