@@ -3,7 +3,7 @@
 Each attention model and each baseline of chapter 6's case studies is trained once per learning
 rate of ``LEARNING_RATE_GRID`` (the logistic-regression baseline of 6.4 gets as many values of its
 regularisation ``C``; the traffic controllers get 16 settings each) on the training data of the
-given seeds (0-2 by default; the committed results of click, fraud and mil used seed 0), and scored on a validation split carved from that training data (never the test data). The
+given seeds (0-2 by default, as committed), and scored on a validation split carved from that training data (never the test data). The
 rate with the best summed score is what ``APP_LEARNING_RATES`` and ``nn.traffic`` hold.
 
 Usage: python -m benchmarks.applications_sweep [--cases click intent fraud mil tabular traffic] [--seeds 0 1 2]

@@ -31,3 +31,23 @@ def test_bad_input():
     assert tapp.case_settings("mil", quick=False)["train"] == tuple(2 * n for n in tapp.CASE_SETTINGS["mil"]["train"])
     tr, va = tapp.split_validation(20, 0.25, seed=0)
     assert len(va) == 5 and not set(tr) & set(va)
+
+
+def test_chosen_settings_are_the_committed_sweeps_best():
+    """Every rate, C and traffic setting the chapters use is the sweep's best, over seeds 0-2."""
+    import json
+    from pathlib import Path
+
+    from elastic_attention.nn import traffic
+
+    results = json.loads((Path(__file__).resolve().parents[3] / "benchmarks/results/applications_sweep.json").read_text())
+    for case, rates in tapp.APP_LEARNING_RATES.items():
+        record = results[case]
+        assert record["seeds"] == [0, 1, 2], (case, record["seeds"])
+        for model, rate in rates.items():
+            assert set(record["scores"]["0"][model]) == {str(r) for r in tapp.LEARNING_RATE_GRID}, (case, model)
+            assert float(record["best"][model]) == rate, (case, model, record["best"][model], rate)
+    assert float(results["tabular"]["best"]["logistic"]) == tapp.LOGISTIC_C
+    assert results["traffic"]["best"]["fixed"] == str(traffic.TUNED_GREEN_STEPS)
+    assert results["traffic"]["best"]["attention"] == str((traffic.TUNED_ATTENTION["temperature"],
+                                                           traffic.TUNED_ATTENTION["min_green"]))
