@@ -151,10 +151,10 @@ def early_exit_model(cfg, learning_rate: float = EXIT_HEAD_LEARNING_RATE) -> tup
 
     def train():
         data = elastic_data(cfg.profile, cfg.seed)["train"]
-        maps = G.run_batched(attach_early_exit(full).stem, data.images)
-        keras.utils.set_random_seed(cfg.seed)
-        head = attach_early_exit(full).early  # fresh exit weights, drawn after the seed is set
-        return head, _fit(head, maps, data.labels, sizes["exit_head_epochs"], learning_rate, cfg.seed)
+        keras.utils.set_random_seed(cfg.seed)  # before the new exit's weights are drawn
+        parts = attach_early_exit(full)
+        maps = G.run_batched(parts.stem, data.images)
+        return parts.early, _fit(parts.early, maps, data.labels, sizes["exit_head_epochs"], learning_rate, cfg.seed)
 
     cached = cached_model("elastic-early-exit-attached", train, seed=cfg.seed, profile=cfg.profile,
                           params={"learning_rate": learning_rate, "held_out_every": HELD_OUT_EVERY, **sizes})
